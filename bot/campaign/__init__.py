@@ -1,0 +1,1 @@
+"""Campaign definitions: schema and loader."""

@@ -1,0 +1,379 @@
+"""Load campaign files from `survey_defs/` and report their mistakes by file and line.
+
+A campaign file is edited by hand, usually by evaluator staff rather than
+programmers, so every problem is reported as `file:line: field: message`,
+pointing at the YAML node that is wrong (or, for a missing key, at the
+closest enclosing node that exists).  PyYAML composes the node tree first,
+which keeps the line of every key, and the data is then constructed from
+that same tree, so the lines always describe what was validated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from bot.campaign.schema import Campaign
+
+Loc = tuple[str | int, ...]
+
+CAMPAIGN_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
+
+
+class CampaignFileError(Exception):
+    """A problem in one campaign file, located by line and dotted field path."""
+
+    def __init__(self, path: Path, line: int | None, field: str, message: str) -> None:
+        """Record where the problem is; `line` is 1-based, `field` like `components.2.weight`."""
+        self.path = path
+        self.line = line
+        self.field = field
+        self.message = message
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """One line: `survey_defs/x.yaml:42: components.2.weight: <message>`."""
+        where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {what}"
+
+    def __str__(self) -> str:
+        """The rendered one-line form."""
+        return self.render()
+
+
+# -- parsing ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Document:
+    """A parsed campaign file: the node tree (for lines) and the data built from it."""
+
+    path: Path
+    root: yaml.Node | None
+    data: Any
+
+    def line_of(self, loc: Loc) -> int | None:
+        """1-based line of the deepest node along `loc` that exists in the file."""
+        if self.root is None:
+            return None
+        node, line = self.root, self.root.start_mark.line
+        for part in loc:
+            step = _child(node, part)
+            if step is None:
+                break
+            key, node = step
+            # A mapping value is reported on its key's line: for a nested block that
+            # is the line naming it (`questionnaire:`), not the line of its first key.
+            line = (key or node).start_mark.line
+        return line + 1
+
+    def error(self, loc: Loc, message: str) -> CampaignFileError:
+        """A CampaignFileError for the node at `loc`."""
+        return CampaignFileError(self.path, self.line_of(loc), _dotted(loc), message)
+
+
+def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    """The (key node, value node) that `part` selects under `node`, if present."""
+    if isinstance(node, yaml.MappingNode):
+        found = None
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                found = (key, value)  # the last duplicate wins, as in the constructed data
+        return found
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+        items: list[yaml.Node] = node.value
+        return (None, items[part]) if 0 <= part < len(items) else None
+    return None
+
+
+def _dotted(loc: Loc) -> str:
+    """`('components', 2, 'weight')` → `components.2.weight`."""
+    return ".".join(str(part) for part in loc)
+
+
+class _CampaignYamlLoader(yaml.SafeLoader):
+    """SafeLoader that leaves impossible dates (`2011-02-30`) as text.
+
+    PyYAML raises a bare ValueError, without a line, for a date-shaped scalar
+    that is no real date; kept as text, it reaches validation, which reports it
+    at its line along with every other problem in the file.
+    """
+
+    def construct_lenient_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """The date or datetime `node` denotes, or its text if there is none."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_CampaignYamlLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _CampaignYamlLoader.construct_lenient_timestamp
+)
+
+
+def _parse(path: Path) -> _Document:
+    """Read and parse `path`; unreadable files and YAML syntax errors raise CampaignFileError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CampaignFileError(path, None, "", f"cannot read the file: {exc}") from exc
+    loader = _CampaignYamlLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(path, exc) from exc
+    except yaml.YAMLError as exc:
+        raise CampaignFileError(path, None, "", f"YAML error: {exc}") from exc
+    finally:
+        loader.dispose()
+    return _Document(path, root, data)
+
+
+def _syntax_error(path: Path, exc: yaml.MarkedYAMLError) -> CampaignFileError:
+    """Turn PyYAML's multi-line report into one CampaignFileError at the problem's line."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    context = exc.context or ""
+    if context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
+        # e.g. an unclosed quote: the problem shows at the end, the cause is where it began
+        context += f" (line {exc.context_mark.line + 1})"
+    parts = [p for p in (context, exc.problem) if p]
+    return CampaignFileError(path, line, "", "YAML syntax error: " + ", ".join(parts))
+
+
+def _duplicate_keys(doc: _Document) -> list[CampaignFileError]:
+    """Keys given twice in one mapping, which YAML would resolve silently to the last."""
+    if doc.root is None:
+        return []
+    return [
+        CampaignFileError(
+            doc.path,
+            key.start_mark.line + 1,
+            _dotted((*loc, key.value)),
+            f"duplicate key {key.value!r} (first given on line {first + 1})",
+        )
+        for loc, key, first in _walk_duplicates(doc.root, ())
+    ]
+
+
+def _walk_duplicates(node: yaml.Node, loc: Loc) -> Iterator[tuple[Loc, yaml.ScalarNode, int]]:
+    """Yield (mapping loc, repeated key node, 0-based line of its first use) under `node`."""
+    if isinstance(node, yaml.MappingNode):
+        first_line: dict[str, int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in first_line:
+                    yield loc, key, first_line[key.value]
+                first_line.setdefault(key.value, key.start_mark.line)
+                yield from _walk_duplicates(value, (*loc, key.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _walk_duplicates(item, (*loc, index))
+
+
+# -- validation errors → file locations ------------------------------------------------
+
+# Cross-reference checks in the schema raise plain ValueErrors at the level of the
+# model that runs them (often the whole campaign), so pydantic reports them with
+# no useful location.  Each pattern below recognises one of those messages and
+# names, relative to the reported location, the key the reader should look at.
+# Path syntax: `name` selects a key; `name[key=value]` then selects the last list
+# item whose `key` equals (or, for a list, contains) `value`; `name[=value]` the
+# last item equal to `value`.  A message no pattern knows keeps pydantic's location.
+_MESSAGE_FIELDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), path)
+    for pattern, path in (
+        (r"duplicate unit id '([^']+)'", "units[id={0}].id"),
+        (r"unit (\S+): parent '([^']+)' is not a unit", "units[id={0}].parent"),
+        (r"duplicate category id '([^']+)'", "categories[id={0}].id"),
+        (r"exactly one category must be marked public", "categories"),
+        (r"duplicate phase id '([^']+)'", "phases[id={0}].id"),
+        (r"duplicate component id '([^']+)'", "components[id={0}].id"),
+        (r"component (\S+): category '([^']+)'", "components[id={0}].categories[={1}]"),
+        (r"component (\S+): phase '([^']+)'", "components[id={0}].phase"),
+        (r"survey component (\S+) needs", "components[id={0}]"),
+        (r"component weights sum", "components"),
+        (r"composition rule: component '([^']+)'", "rules.composition[component={0}].component"),
+        (
+            r"composition rule: category '([^']+)'",
+            "rules.composition[categories={0}].categories[={0}]",
+        ),
+        (r"complaints\.deduction_component", "complaints.deduction_component"),
+        (r"duplicate case class id '([^']+)'", "case_classes[id={0}].id"),
+        (r"duplicate conduct kind id '([^']+)'", "conduct_kinds[id={0}].id"),
+        (r"default_case_class", "default_case_class"),
+        (r"duplicate item id '([^']+)'", "[id={0}].id"),
+        (r"phase \S+: end", "end"),
+    )
+)
+
+_PATH_STEP = re.compile(r"^(?P<key>[\w-]*)(?:\[(?P<attr>\w*)=(?P<value>[^\]]*)\])?$")
+
+
+def _refine(loc: Loc, message: str, data: Any) -> Loc:
+    """Point a cross-reference error from its model at the key it is about."""
+    for pattern, template in _MESSAGE_FIELDS:
+        match = pattern.match(message)
+        if match:
+            return _resolve(loc, template.format(*match.groups()), _at(data, loc))
+    return loc
+
+
+def _at(data: Any, loc: Loc) -> Any:
+    """The value at `loc` in the constructed data (None if it is not there)."""
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _resolve(loc: Loc, template: str, data: Any) -> Loc:
+    """Follow `template` (see _MESSAGE_FIELDS) from `data`, extending `loc` while it resolves."""
+    for step in template.split("."):
+        match = _PATH_STEP.match(step)
+        if match is None:
+            return loc
+        if match["key"]:
+            if not isinstance(data, dict) or match["key"] not in data:
+                return loc
+            loc, data = (*loc, match["key"]), data[match["key"]]
+        if match["value"] is not None:
+            index = _last_index(data, match["attr"], match["value"])
+            if index is None:
+                return loc
+            loc, data = (*loc, index), data[index]
+    return loc
+
+
+def _last_index(items: Any, attr: str, value: str) -> int | None:
+    """Index of the last item of `items` matching `value` (by `attr` if given)."""
+    if not isinstance(items, list):
+        return None
+    for index in reversed(range(len(items))):
+        item = items[index]
+        candidate = item.get(attr) if attr and isinstance(item, dict) else item
+        if _matches(candidate, value):
+            return index
+    return None
+
+
+def _matches(candidate: Any, value: str) -> bool:
+    """True if `candidate` is `value`, or is a list holding it."""
+    if isinstance(candidate, list):
+        return any(str(c) == value for c in candidate)
+    return candidate is not None and str(candidate) == value
+
+
+_SCALARS = (str, int, float, bool, dt.date)
+
+
+def _message(error: ErrorDetails) -> str:
+    """A reader-friendly message for one pydantic error."""
+    kind, loc = error["type"], error["loc"]
+    if kind == "missing":
+        return f"required key {loc[-1]!r} is missing" if loc else "required key is missing"
+    if kind == "extra_forbidden":
+        return f"unknown key {loc[-1]!r}" if loc else "unknown key"
+    if kind == "model_type" and not loc:
+        if error.get("input") is None:
+            return "the file is empty"
+        return "a campaign file must be a mapping of keys (id, name, units, …)"
+    message = error["msg"].removeprefix("Value error, ")
+    value = error.get("input")
+    if kind != "value_error" and (value is None or isinstance(value, _SCALARS)):
+        message += f" (got {value!r})" if isinstance(value, str) else f" (got {value})"
+    return message
+
+
+def _validation_errors(doc: _Document, exc: ValidationError) -> list[CampaignFileError]:
+    """Each pydantic error as a CampaignFileError at its line.
+
+    A missing key has no node of its own; `line_of` then stops at the mapping
+    that lacks it, which is where the key has to be added.
+    """
+    errors = []
+    for error in exc.errors():
+        loc: Loc = tuple(error["loc"])
+        message = _message(error)
+        if error["type"] == "value_error":
+            loc = _refine(loc, message, doc.data)
+        errors.append(doc.error(loc, message))
+    return errors
+
+
+def _check(doc: _Document) -> tuple[Campaign | None, list[CampaignFileError]]:
+    """Validate a parsed file: the campaign if it is valid, and every problem in file order."""
+    errors = _duplicate_keys(doc)
+    try:
+        campaign = Campaign.model_validate(doc.data)
+    except ValidationError as exc:
+        errors += _validation_errors(doc, exc)
+        campaign = None
+    # Sorted by line so the first error is the first one a reader meets in the file.
+    errors.sort(key=lambda e: e.line or 0)
+    return (None if errors else campaign), errors
+
+
+def _load(path: Path) -> tuple[Campaign, _Document]:
+    """Parse and validate `path`, raising its first problem."""
+    doc = _parse(path)
+    campaign, errors = _check(doc)
+    if campaign is None:
+        raise errors[0]
+    return campaign, doc
+
+
+# -- public API ---------------------------------------------------------------------
+
+
+def validate_file(path: Path) -> list[CampaignFileError]:
+    """Every problem in the campaign file at `path`, in file order; empty if it is valid."""
+    try:
+        doc = _parse(path)
+    except CampaignFileError as exc:
+        return [exc]
+    return _check(doc)[1]
+
+
+def load_campaign(path: Path) -> Campaign:
+    """Load and validate one campaign file; raise its first CampaignFileError if invalid."""
+    return _load(path)[0]
+
+
+def campaign_files(directory: Path) -> list[Path]:
+    """The campaign files (`*.yaml`, `*.yml`) directly in `directory`, sorted by name."""
+    if not directory.is_dir():
+        raise CampaignFileError(directory, None, "", "campaign directory does not exist")
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in CAMPAIGN_SUFFIXES)
+
+
+def load_campaigns(directory: Path) -> dict[str, Campaign]:
+    """Load every campaign file in `directory`, keyed by campaign id.
+
+    Two files defining the same campaign id are an error naming both files, so
+    that a copied file cannot silently replace the campaign it was copied from.
+    """
+    campaigns: dict[str, Campaign] = {}
+    origin: dict[str, Path] = {}
+    for path in campaign_files(directory):
+        campaign, doc = _load(path)
+        if campaign.id in campaigns:
+            raise doc.error(
+                ("id",), f"campaign id {campaign.id!r} is already defined in {origin[campaign.id]}"
+            )
+        campaigns[campaign.id] = campaign
+        origin[campaign.id] = path
+    return campaigns

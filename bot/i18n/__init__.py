@@ -1,0 +1,120 @@
+"""The translation layer: every text a person reads goes through `Translator.t`.
+
+Locales are YAML files in `locales/` (flat keys → text with `{placeholders}`).
+zh-Hans is the default; en and zh-Hant follow, each key falling back to the
+default locale when missing.  Texts are Telegram HTML: placeholder values are
+HTML-escaped unless wrapped in `Safe`, so user-supplied text can never inject
+markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+LOCALES: tuple[str, ...] = ("zh-Hans", "en", "zh-Hant")
+DEFAULT_LOCALE = "zh-Hans"
+
+# Telegram sends IETF-ish codes; aiogram's stock middleware would collapse the
+# Traditional variants to "zh", so we map them ourselves.
+_TRADITIONAL = {"zh-hant", "zh-tw", "zh-hk", "zh-mo", "zh-hant-tw", "zh-hant-hk"}
+
+
+class Safe(str):
+    """A placeholder value that is already valid Telegram HTML (not escaped again)."""
+
+    __slots__ = ()
+
+
+def normalize_locale(language_code: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Map a Telegram `language_code` to one of LOCALES.
+
+    >>> normalize_locale("zh-TW"), normalize_locale("zh-hans"), normalize_locale("en-GB")
+    ('zh-Hant', 'zh-Hans', 'en')
+    """
+    if not language_code:
+        return default
+    code = language_code.strip().lower().replace("_", "-")
+    if code in _TRADITIONAL or code.startswith("zh-hant"):
+        return "zh-Hant"
+    if code == "zh" or code.startswith("zh-"):
+        return "zh-Hans"
+    if code == "en" or code.startswith("en-"):
+        return "en"
+    return default
+
+
+@cache
+def _catalog(locale: str) -> dict[str, str]:
+    text = resources.files("bot.i18n").joinpath("locales", f"{locale}.yaml").read_text("utf-8")
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"locale file {locale}.yaml must be a mapping of keys to texts")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def catalog_keys(locale: str) -> set[str]:
+    """The keys a locale file defines (for the completeness test)."""
+    return set(_catalog(locale))
+
+
+class Translator:
+    """Looks texts up by key and locale, with fallback to the default locale."""
+
+    def __init__(self, default: str = DEFAULT_LOCALE) -> None:
+        """Use `default` where a locale lacks a key."""
+        self.default = default
+
+    def t(self, locale: str, key: str, **values: Any) -> str:
+        """The text for `key` in `locale`, placeholders filled and HTML-escaped."""
+        text = _catalog(locale).get(key) if locale in LOCALES else None
+        if text is None:
+            text = _catalog(self.default).get(key)
+        if text is None:
+            raise KeyError(f"no text for {key!r}")
+        if not values:
+            return text
+        return text.format_map({k: _escaped(v) for k, v in values.items()})
+
+
+def _escaped(value: Any) -> str:
+    if isinstance(value, Safe):
+        return str(value)
+    return html.escape(str(value), quote=False)
+
+
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def format_date(locale: str, day: dt.date) -> str:
+    """A date as people write it in `locale` (2011年7月25日, 25 July 2011)."""
+    return translator.t(
+        locale,
+        "date.format",
+        year=day.year,
+        month=day.month,
+        day=day.day,
+        month_name=_MONTHS_EN[day.month - 1],
+    )
+
+
+translator = Translator()
+t = translator.t

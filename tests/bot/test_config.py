@@ -1,0 +1,67 @@
+"""Settings: defaults, and one clear line naming a bad setting."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    for name in ("BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_BASE", "CAMPAIGNS_DIR",
+                 "DEFAULT_LOCALE", "ADMIN_IDS", "PINGYI_TODAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+
+
+def test_defaults_need_no_server() -> None:
+    settings = load_settings()
+    assert settings.database_url == "sqlite+aiosqlite:///pingyi.db"
+    assert settings.telegram_api_base == "https://api.telegram.org"
+    assert settings.default_locale == "zh-Hans"
+    assert str(settings.campaigns_dir) == "survey_defs"
+
+
+def test_token_is_secret_and_base_url_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "123456:ABCdef")
+    monkeypatch.setenv("TELEGRAM_API_BASE", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("ADMIN_IDS", "1, 2,3")
+    settings = load_settings()
+    assert "ABCdef" not in repr(settings)
+    assert settings.require_token().get_secret_value() == "123456:ABCdef"
+    assert settings.telegram_api_base == "http://127.0.0.1:8081"
+    assert settings.admin_ids == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DATABASE_URL", "mysql://x", "config error: DATABASE_URL: must start with"),
+        ("BOT_TOKEN", "not-a-token", "config error: BOT_TOKEN: must look like"),
+        ("TELEGRAM_API_BASE", "ftp://x", "config error: TELEGRAM_API_BASE: must be an http"),
+        ("DEFAULT_LOCALE", "fr", "config error: DEFAULT_LOCALE: must be one of"),
+        ("ADMIN_IDS", "1,x", "config error: ADMIN_IDS:"),
+    ],
+)
+def test_bad_setting_names_the_field(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_token_is_named_only_when_needed() -> None:
+    settings = load_settings()
+    with pytest.raises(ConfigError, match="BOT_TOKEN: missing"):
+        settings.require_token()
+
+
+def test_env_file_is_read(tmp_path: object) -> None:
+    from pathlib import Path
+
+    Path(".env").write_text("DEFAULT_LOCALE=en\n", encoding="utf-8")
+    assert load_settings().default_locale == "en"
