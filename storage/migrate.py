@@ -1,0 +1,22 @@
+"""Bring a database to the latest schema with the Alembic migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic config for `database_url`, using the shipped migrations."""
+    ini = resources.files("storage").joinpath("alembic.ini")
+    config = Config(str(ini))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+async def upgrade_to_head(database_url: str) -> None:
+    """Apply every pending migration (in a worker thread: env.py runs its own loop)."""
+    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "head")
