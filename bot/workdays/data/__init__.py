@@ -1,0 +1,1 @@
+"""Per-year holiday schedules (``cn-YYYY.yaml``), shipped as package data."""
