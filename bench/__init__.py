@@ -1,0 +1,1 @@
+"""Benchmarks: run as scripts, print their figures (not timed tests)."""

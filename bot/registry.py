@@ -1,0 +1,84 @@
+"""The campaigns this process serves, with the database ids of their units."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.campaign.loader import load_campaigns
+from bot.campaign.schema import Campaign, Component, Unit
+from storage.repositories import sync_campaign
+from storage.uow import Database
+
+
+@dataclass
+class Registry:
+    """Loaded campaign definitions and the unit ids the database gave them."""
+
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    unit_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    units_by_id: dict[int, tuple[Campaign, Unit]] = field(default_factory=dict)
+    # (unit id, survey component id) → what a questionnaire button refers to;
+    # built once, because every tap looks it up.
+    questionnaires: dict[tuple[int, str], tuple[Campaign, Unit, Component]] = field(
+        default_factory=dict
+    )
+
+    def add(self, campaign: Campaign, ids: dict[str, int]) -> None:
+        """Register a campaign whose units the database knows as `ids`."""
+        self.campaigns[campaign.id] = campaign
+        for unit in campaign.units:
+            unit_id = ids[unit.id]
+            self.unit_ids[(campaign.id, unit.id)] = unit_id
+            self.units_by_id[unit_id] = (campaign, unit)
+        for component in campaign.survey_components():
+            for unit in campaign.units_for(component):
+                self.questionnaires[(ids[unit.id], component.id)] = (campaign, unit, component)
+
+    def questionnaire(
+        self, unit_id: int, component_id: str
+    ) -> tuple[Campaign, Unit, Component] | None:
+        """The campaign, unit and survey component a questionnaire is about (None: no such)."""
+        return self.questionnaires.get((unit_id, component_id))
+
+    def unit_id(self, campaign: Campaign, unit: Unit) -> int:
+        """The database id of a unit."""
+        return self.unit_ids[(campaign.id, unit.id)]
+
+    def unit(self, unit_id: int) -> tuple[Campaign, Unit] | None:
+        """The campaign and unit behind a database id (None if unknown)."""
+        return self.units_by_id.get(unit_id)
+
+    def component(self, campaign_id: str, component_id: str) -> tuple[Campaign, Component] | None:
+        """A campaign's component by ids (None if either is unknown)."""
+        campaign = self.campaigns.get(campaign_id)
+        if campaign is None:
+            return None
+        try:
+            return campaign, campaign.component(component_id)
+        except KeyError:
+            return None
+
+
+async def load_registry(db: Database, directory: Path, now: dt.datetime) -> Registry:
+    """Load every campaign file in `directory` and make sure the database knows it."""
+    registry = Registry()
+    for path_campaign in sorted(load_campaigns(directory).values(), key=lambda c: c.id):
+        await register(db, registry, path_campaign, now)
+    return registry
+
+
+async def register(db: Database, registry: Registry, campaign: Campaign, now: dt.datetime) -> None:
+    """Store one campaign's row and units and add it to the registry."""
+    async with db.unit_of_work() as uow:
+        ids = await sync_campaign(
+            uow,
+            campaign.id,
+            campaign.name.zh_Hans,
+            campaign.year,
+            campaign.model_dump_json(),
+            [(u.id, u.kind.value, u.name.zh_Hans) for u in campaign.units],
+            now,
+        )
+    registry.add(campaign, ids)

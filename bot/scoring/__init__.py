@@ -1,0 +1,1 @@
+"""Scoring: satisfaction from the five-level answers (the full scorer builds on this)."""

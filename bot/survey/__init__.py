@@ -1,0 +1,1 @@
+"""The questionnaire: a pure flow (`flow`), unit picking (`units`), and the service."""

@@ -1,0 +1,443 @@
+"""The questionnaire service: the survey conversation, storage and phases together.
+
+It knows nothing of Telegram: the adapter passes ids and text in and renders the
+`Reply` that comes back.  Each public method works inside the caller's unit of
+work and commits it before returning, so an answer is durable before the reply
+that follows it is sent.
+
+::
+
+    /survey ─► (campaign × component?) ─► unit picker ─► questionnaire (see flow.py)
+                                            ▲  typed text filters      │ submit
+                                            └──── "rate another" ◄─────┘ thanks
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, cast
+
+from bot.campaign.schema import Campaign, Component, Level, Unit
+from bot.clock import Clock, local_today
+from bot.registry import Registry
+from bot.survey import flow
+from bot.survey.cache import LRU, MISSING
+from bot.survey.screens import (
+    CampaignChoice,
+    Notice,
+    Question,
+    Reply,
+    Thanks,
+    UnitChoice,
+    closed_notice,
+)
+from bot.survey.units import page_of
+from storage.records import ConversationRecord, DraftRecord
+from storage.repositories import ConversationRepo, RespondentRepo, SurveyRepo
+from storage.uow import UnitOfWork
+
+DraftKey = tuple[int, int, str]
+
+
+class SurveyService:
+    """Runs questionnaires for every respondent of every loaded campaign."""
+
+    def __init__(self, registry: Registry, clock: Clock, cache_size: int = 100_000) -> None:
+        """Serve `registry`'s campaigns, telling the date by `clock`."""
+        self.registry = registry
+        self.clock = clock
+        self._drafts: LRU[DraftKey, DraftRecord | None] = LRU(cache_size, self._draft_evicted)
+        # People whose every draft is in the cache (seen first by this process):
+        # a cache miss for them means "no draft", without asking the database.
+        self._complete: LRU[int, bool] = LRU(cache_size)
+        self._conversations: LRU[int, ConversationRecord] = LRU(cache_size)
+        self._categories: LRU[tuple[int, str], str] = LRU(cache_size)
+        self._rated: LRU[tuple[int, str, str], frozenset[int]] = LRU(cache_size)
+
+    def prime_new_person(self, rid: int) -> None:
+        """A person seen for the first time has no rows yet: nothing to read for them.
+
+        Foreign keys guarantee it (every row hangs off the respondent row, which is
+        only now being written), so the first update of a newcomer costs no reads.
+        """
+        self._conversations.put(rid, ConversationRecord(rid))
+        self._complete.put(rid, True)
+        for campaign in self.registry.campaigns.values():
+            self._categories.put((rid, campaign.id), campaign.public_category().id)
+            for comp in campaign.survey_components():
+                self._rated.put((rid, campaign.id, comp.id), frozenset())
+
+    # -- state, read through the cache -------------------------------------------
+
+    async def category(self, uow: UnitOfWork, rid: int, campaign: Campaign) -> str:
+        """The respondent's category in `campaign` (the public one by default)."""
+        key = (rid, campaign.id)
+        cached = self._categories.get(key)
+        if cached is MISSING:
+            found = await RespondentRepo(uow).category(rid, campaign.id)
+            cached = found or campaign.public_category().id
+            self._categories.put(key, cached)
+        return cast(str, cached)
+
+    def forget_category(self, rid: int, campaign_id: str) -> None:
+        """Drop a cached category (after an invitation code changed it)."""
+        self._categories.drop((rid, campaign_id))
+
+    async def conversation(self, uow: UnitOfWork, rid: int) -> ConversationRecord:
+        """Where the respondent is."""
+        cached = self._conversations.get(rid)
+        if cached is MISSING:
+            cached = await ConversationRepo(uow).get(rid) or ConversationRecord(rid)
+            self._conversations.put(rid, cached)
+        return cast(ConversationRecord, cached)
+
+    async def draft(self, uow: UnitOfWork, rid: int, unit_id: int, comp: str) -> DraftRecord | None:
+        """The respondent's questionnaire about a unit, if started."""
+        key = (rid, unit_id, comp)
+        cached = self._drafts.get(key)
+        if cached is MISSING:
+            known_none = self._complete.get(rid) is True
+            cached = None if known_none else await SurveyRepo(uow).get_draft(rid, unit_id, comp)
+            self._drafts.put(key, cached)
+        return cast(DraftRecord | None, cached)
+
+    def _draft_evicted(self, key: DraftKey) -> None:
+        """A person's draft left the cache: their misses must read the database again."""
+        self._complete.drop(key[0])
+
+    async def rated(self, uow: UnitOfWork, rid: int, campaign_id: str, comp: str) -> frozenset[int]:
+        """Units this respondent already submitted a questionnaire about, for a component."""
+        key = (rid, campaign_id, comp)
+        cached = self._rated.get(key)
+        if cached is MISSING:
+            cached = frozenset(await SurveyRepo(uow).submitted_units(rid, campaign_id, comp))
+            self._rated.put(key, cached)
+        return cast(frozenset[int], cached)
+
+    def _set_conversation(self, uow: UnitOfWork, record: ConversationRecord) -> None:
+        if self._conversations.get(record.respondent_id) == record:
+            return  # already stored: nothing to write
+        ConversationRepo(uow).stage_set(record, self.clock.now())
+        uow.after_commit(lambda: self._conversations.put(record.respondent_id, record))
+
+    def _put_draft(self, uow: UnitOfWork, draft: DraftRecord) -> None:
+        key = (draft.respondent_id, draft.unit_id, draft.component)
+        uow.after_commit(lambda: self._drafts.put(key, draft))
+
+    async def _commit(self, uow: UnitOfWork) -> None:
+        try:
+            await uow.commit()
+        except Exception:
+            # What failed may have been half-known to the cache: re-read next time.
+            self._drafts = LRU(self._drafts._size)
+            self._conversations = LRU(self._conversations._size)
+            raise
+
+    # -- choosing what to rate -------------------------------------------------------
+
+    async def begin(self, uow: UnitOfWork, rid: int) -> Reply:
+        """/survey: offer the questionnaires open to this respondent today."""
+        options: list[tuple[Campaign, Component]] = []
+        for campaign in self.registry.campaigns.values():
+            today = local_today(self.clock, campaign.timezone)
+            category = await self.category(uow, rid, campaign)
+            options += [(campaign, c) for c in campaign.open_survey_components(today, category)]
+        if not options:
+            return Reply(self._nothing_open(), edit=False)
+        if len(options) == 1:
+            return await self.unit_page(uow, rid, options[0][0].id, options[0][1].id, 0, edit=False)
+        return Reply(CampaignChoice(options), edit=False)
+
+    def _nothing_open(self) -> Notice:
+        """Say when the next questionnaire opens, or that all have closed."""
+        upcoming: list[tuple[dt.date, Campaign]] = []
+        for campaign in self.registry.campaigns.values():
+            today = local_today(self.clock, campaign.timezone)
+            for comp in campaign.survey_components():
+                phase = campaign.phase(comp.phase) if comp.phase else None
+                if phase is not None and phase.start > today:
+                    upcoming.append((phase.start, campaign))
+        if upcoming:
+            day, campaign = min(upcoming, key=lambda pair: pair[0])
+            return Notice("survey.opens_on", {"date": day, "campaign": campaign})
+        return Notice("survey.none_open")
+
+    async def unit_page(
+        self,
+        uow: UnitOfWork,
+        rid: int,
+        campaign_id: str,
+        comp_id: str,
+        page: int,
+        query: str | None = None,
+        *,
+        edit: bool = True,
+    ) -> Reply:
+        """Show a page of the unit picker and remember that the person is choosing."""
+        found = self.registry.component(campaign_id, comp_id)
+        if found is None:
+            return Reply(None, toast=Notice("common.stale"))
+        campaign, component = found
+        refusal = await self._refusal(uow, rid, campaign, component)
+        if refusal is not None:
+            return Reply(refusal, edit=False)
+        units = campaign.units_for(component)
+        chosen = page_of(units, page, query)
+        no_match = bool(query) and not chosen.units
+        if no_match:
+            chosen = page_of(units, 0, None)
+        rated = await self.rated(uow, rid, campaign.id, component.id)
+        data = {
+            "campaign": campaign.id,
+            "component": component.id,
+            "page": chosen.page,
+            "query": None if no_match else query,
+        }
+        self._set_conversation(uow, ConversationRecord(rid, "survey", "choose_unit", data))
+        await self._commit(uow)
+        ids = {u.id: self.registry.unit_id(campaign, u) for u in units}
+        screen = UnitChoice(campaign, component, chosen, ids, frozenset(rated), no_match, query)
+        return Reply(screen, edit=edit)
+
+    async def _refusal(
+        self, uow: UnitOfWork, rid: int, campaign: Campaign, component: Component
+    ) -> Notice | None:
+        """Why this respondent may not answer this component now (None: they may)."""
+        closed = closed_notice(component, campaign, local_today(self.clock, campaign.timezone))
+        if closed is not None:
+            return closed
+        category = await self.category(uow, rid, campaign)
+        if component.categories is not None and category not in component.categories:
+            return Notice("survey.panel_only", {"component": component.name})
+        return None
+
+    # -- answering ----------------------------------------------------------------------
+
+    async def pick_unit(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
+        """Start (or resume) the questionnaire about a unit."""
+        found = self._locate(unit_id, comp_id)
+        if found is None:
+            return Reply(None, toast=Notice("common.stale"))
+        campaign, unit, component = found
+        refusal = await self._refusal(uow, rid, campaign, component)
+        if refusal is not None:
+            return Reply(refusal, edit=False)
+        draft = await self.draft(uow, rid, unit_id, comp_id)
+        if draft is not None and draft.submitted:
+            return Reply(None, toast=Notice("survey.already_rated", {"unit": unit.name}))
+        resumed = draft is not None and bool(draft.answers)
+        if draft is None:
+            category = await self.category(uow, rid, campaign)
+            draft = DraftRecord(rid, campaign.id, unit_id, comp_id, category)
+            SurveyRepo(uow).stage_create(draft, self.clock.now())
+            self._put_draft(uow, draft)
+        self._point_conversation(uow, rid, campaign, unit_id, comp_id)
+        await self._commit(uow)
+        return Reply(self._question(campaign, component, unit, unit_id, draft, resumed=resumed))
+
+    def _locate(self, unit_id: int, comp_id: str) -> tuple[Campaign, Unit, Component] | None:
+        return self.registry.questionnaire(unit_id, comp_id)
+
+    def _point_conversation(
+        self, uow: UnitOfWork, rid: int, campaign: Campaign, unit_id: int, comp_id: str
+    ) -> None:
+        data = {"campaign": campaign.id, "component": comp_id, "unit_id": unit_id}
+        self._set_conversation(uow, ConversationRecord(rid, "survey", "answering", data))
+
+    def _question(
+        self,
+        campaign: Campaign,
+        component: Component,
+        unit: Unit,
+        unit_id: int,
+        draft: DraftRecord,
+        *,
+        resumed: bool = False,
+    ) -> Question:
+        screen = flow.screen_of(draft, campaign.questionnaire)
+        return Question(campaign, component, unit, unit_id, draft, screen, resumed)
+
+    async def answer(
+        self,
+        uow: UnitOfWork,
+        rid: int,
+        unit_id: int,
+        comp_id: str,
+        item_index: int,
+        level_index: int,
+    ) -> Reply:
+        """A tap on one of the five levels for one item."""
+        if not 0 <= level_index < len(flow.LEVELS):
+            return Reply(None, toast=Notice("common.stale"))
+        level = flow.LEVELS[level_index]
+
+        def act(draft: DraftRecord, campaign: Campaign) -> flow.Step:
+            q = campaign.questionnaire
+            editing = all(i.id in draft.answers for i in q.items)
+            return flow.answer(draft, q, item_index, level, editing=editing)
+
+        return await self._apply(uow, rid, unit_id, comp_id, act, level=level)
+
+    async def back(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
+        """The "back" button."""
+        return await self._apply(
+            uow, rid, unit_id, comp_id, lambda d, c: flow.back(d, c.questionnaire)
+        )
+
+    async def edit(
+        self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str, index: int
+    ) -> Reply:
+        """An "edit" button on the review screen."""
+        return await self._apply(
+            uow, rid, unit_id, comp_id, lambda d, c: flow.edit(d, c.questionnaire, index)
+        )
+
+    async def skip(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
+        """Skip the suggestion."""
+        return await self._apply(
+            uow, rid, unit_id, comp_id, lambda d, c: flow.skip_suggestion(d, c.questionnaire)
+        )
+
+    async def submit(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
+        """Submit from the review screen."""
+        return await self._apply(
+            uow, rid, unit_id, comp_id, lambda d, c: flow.submit(d, c.questionnaire)
+        )
+
+    async def _apply(
+        self,
+        uow: UnitOfWork,
+        rid: int,
+        unit_id: int,
+        comp_id: str,
+        act: Any,
+        *,
+        level: Level | None = None,
+    ) -> Reply:
+        """Load the draft, apply one flow step, store what changed, say what happened."""
+        found = self._locate(unit_id, comp_id)
+        draft = await self.draft(uow, rid, unit_id, comp_id) if found else None
+        if found is None or draft is None:
+            return Reply(None, toast=Notice("common.stale"))
+        campaign, unit, component = found
+        closed = closed_notice(component, campaign, local_today(self.clock, campaign.timezone))
+        if closed is not None and not draft.submitted:
+            return Reply(closed, edit=False, toast=closed)
+        step: flow.Step = act(draft, campaign)
+        self._store(uow, draft, step)
+        if step.outcome is flow.Outcome.ADVANCED and step.draft.submitted:
+            self._set_conversation(uow, ConversationRecord(rid))
+        elif step.outcome in (flow.Outcome.ADVANCED, flow.Outcome.MOVED):
+            self._point_conversation(uow, rid, campaign, unit_id, comp_id)
+        await self._commit(uow)
+        return self._reply_for(step, campaign, component, unit, unit_id, level)
+
+    def _store(self, uow: UnitOfWork, before: DraftRecord, step: flow.Step) -> None:
+        """Stage exactly the writes a step needs."""
+        after, now, repo = step.draft, self.clock.now(), SurveyRepo(uow)
+        if after is before:
+            return
+        if step.item is not None and after.answers.get(step.item) != before.answers.get(step.item):
+            repo.stage_answer(after, step.item, after.answers[step.item], now)
+        if after.submitted and not before.submitted:
+            repo.stage_submit(after, now)
+            key = (after.respondent_id, after.campaign_id, after.component)
+            uow.after_commit(lambda: self._rated.drop(key))
+        elif (after.position, after.suggestion) != (before.position, before.suggestion):
+            repo.stage_progress(after, now)
+        self._put_draft(uow, after)
+
+    def _reply_for(
+        self,
+        step: flow.Step,
+        campaign: Campaign,
+        component: Component,
+        unit: Unit,
+        unit_id: int,
+        level: Level | None,
+    ) -> Reply:
+        outcome = step.outcome
+        if outcome is flow.Outcome.ADVANCED and step.draft.submitted:
+            return Reply(Thanks(campaign, component, unit))
+        if outcome in (flow.Outcome.ADVANCED, flow.Outcome.MOVED):
+            return Reply(self._question(campaign, component, unit, unit_id, step.draft))
+        if outcome is flow.Outcome.CHANGED and step.item is not None and level is not None:
+            item = next(i for i in campaign.questionnaire.items if i.id == step.item)
+            return Reply(None, toast=Notice("survey.changed", {"item": item.text, "level": level}))
+        if outcome is flow.Outcome.UNCHANGED:
+            return Reply(None, toast=Notice("survey.already_recorded"))
+        if outcome is flow.Outcome.ALREADY_SUBMITTED:
+            return Reply(None, toast=Notice("survey.already_rated", {"unit": unit.name}))
+        return Reply(None, toast=Notice("common.stale"))
+
+    # -- typed text, resuming, cancelling --------------------------------------------------
+
+    async def text(self, uow: UnitOfWork, rid: int, text: str) -> Reply | None:
+        """Typed text: filters the unit picker, is the suggestion, or gets a re-prompt.
+
+        None when the person is not in a questionnaire (the adapter then helps).
+        """
+        conv = await self.conversation(uow, rid)
+        if conv.flow != "survey":
+            return None
+        data = conv.data
+        if conv.step == "choose_unit":
+            return await self.unit_page(
+                uow, rid, data["campaign"], data["component"], 0, text, edit=False
+            )
+        found = self._locate(int(data.get("unit_id", 0)), str(data.get("component")))
+        draft = (
+            await self.draft(uow, rid, int(data["unit_id"]), data["component"]) if found else None
+        )
+        if found is None or draft is None or draft.submitted:
+            return None
+        campaign, unit, component = found
+        q = campaign.questionnaire
+        if flow.screen_of(draft, q) != "suggestion":
+            question = self._question(campaign, component, unit, draft.unit_id, draft)
+            return Reply(question, edit=False, also=Notice("survey.use_buttons"))
+        step = flow.suggest(draft, q, text)
+        if step.outcome is flow.Outcome.TOO_LONG:
+            limit = q.suggestion.max_length if q.suggestion else 0
+            notice = Notice("survey.too_long", {"limit": limit, "length": len(text)})
+            question = self._question(campaign, component, unit, draft.unit_id, draft)
+            return Reply(question, edit=False, also=notice)
+        self._store(uow, draft, step)
+        await self._commit(uow)
+        return Reply(
+            self._question(campaign, component, unit, draft.unit_id, step.draft), edit=False
+        )
+
+    async def resume(self, uow: UnitOfWork, rid: int) -> Reply | None:
+        """The screen the person was on, if they are in the middle of a questionnaire."""
+        conv = await self.conversation(uow, rid)
+        if conv.flow != "survey" or conv.step != "answering":
+            return None
+        found = self._locate(int(conv.data["unit_id"]), str(conv.data["component"]))
+        if found is None:
+            return None
+        campaign, unit, component = found
+        draft = await self.draft(uow, rid, int(conv.data["unit_id"]), component.id)
+        if draft is None or draft.submitted:
+            return None
+        question = self._question(campaign, component, unit, draft.unit_id, draft, resumed=True)
+        return Reply(question, edit=False)
+
+    async def cancel(self, uow: UnitOfWork, rid: int) -> Reply:
+        """/cancel: leave the conversation; a started questionnaire is kept for later."""
+        conv = await self.conversation(uow, rid)
+        kept = conv.flow == "survey" and conv.step == "answering"
+        self._set_conversation(uow, ConversationRecord(rid))
+        await self._commit(uow)
+        return Reply(Notice("survey.cancelled_kept" if kept else "common.cancelled"), edit=False)
+
+    def rate_another(self, campaign_id: str, comp_id: str) -> tuple[str, str] | None:
+        """The campaign and component to offer after a submission, if still known."""
+        found = self.registry.component(campaign_id, comp_id)
+        return (found[0].id, found[1].id) if found else None
+
+
+def with_answers(draft: DraftRecord, **answers: str) -> DraftRecord:
+    """A copy of `draft` with more answers (for tests and the demo)."""
+    return dataclasses.replace(draft, answers={**draft.answers, **answers})

@@ -1,0 +1,1 @@
+"""The Telegram adapter (aiogram 3): parse the update, call the engine, render, send."""

@@ -1,0 +1,124 @@
+"""/start, /help, /language, /cancel, and what to say to anything else."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+
+from bot.clock import local_today
+from bot.i18n import normalize_locale, t
+from bot.services import Services
+from bot.survey.screens import Notice
+from bot.telegram import keyboards
+from bot.telegram.callbacks import ChooseLanguage
+from bot.telegram.commands import set_chat_commands
+from bot.telegram.render import notice
+from bot.telegram.replies import to_message
+from storage.records import RespondentRecord
+from storage.uow import UnitOfWork
+
+router = Router(name="common")
+log = logging.getLogger(__name__)
+
+
+@router.message(CommandStart())
+async def start(message: Message, services: Services, locale: str, uow: UnitOfWork) -> None:
+    """Greet, show the privacy notice and the questionnaires open now."""
+    name = message.from_user.first_name if message.from_user else ""
+    lines = [t(locale, "start.greeting", name=name), "", t(locale, "start.privacy"), ""]
+    lines += open_questionnaires(services, locale)
+    await uow.commit()  # the person is registered before we speak
+    await message.answer("\n".join(lines), reply_markup=keyboards.start(locale))
+    if locale == "zh-Hant" and message.bot is not None:
+        await set_chat_commands(message.bot, message.chat.id, locale)
+
+
+def open_questionnaires(services: Services, locale: str) -> list[str]:
+    """Lines naming each questionnaire open today (any category) and its closing date."""
+    lines: list[str] = []
+    for campaign in services.registry.campaigns.values():
+        today = local_today(services.clock, campaign.timezone)
+        for comp in campaign.survey_components():
+            phase = campaign.phase(comp.phase) if comp.phase else None
+            if phase is not None and phase.start <= today <= phase.end:
+                lines.append(
+                    notice_line(campaign.name.get(locale), comp.name.get(locale), phase.end, locale)
+                )
+    if not lines:
+        return [t(locale, "start.none_open")]
+    return [t(locale, "start.open_header"), *lines]
+
+
+def notice_line(campaign: str, component: str, end: object, locale: str) -> str:
+    """One "• campaign: component (until …)" line."""
+    return notice(
+        Notice("start.open_line", {"campaign": campaign, "component": component, "end": end}),
+        locale,
+    )
+
+
+@router.message(Command("help"))
+async def help_(message: Message, locale: str) -> None:
+    """What the bot can do."""
+    await message.answer(t(locale, "help.text"))
+
+
+@router.message(Command("language"))
+async def language(message: Message, locale: str) -> None:
+    """Offer the three languages."""
+    await message.answer(t(locale, "language.choose"), reply_markup=keyboards.languages())
+
+
+@router.callback_query(ChooseLanguage.filter())
+async def language_chosen(
+    query: CallbackQuery,
+    callback_data: ChooseLanguage,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+) -> None:
+    """Store the chosen language and confirm in it."""
+    locale = callback_data.locale
+    try:
+        await services.people.choose_locale(uow, person.id, locale)
+    except ValueError:
+        await query.answer(t(person.locale, "common.stale"))
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(t(locale, "language.set"))
+    if query.bot is not None:
+        await set_chat_commands(query.bot, person.id, locale)
+
+
+@router.message(Command("cancel"))
+async def cancel(
+    message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
+) -> None:
+    """Leave the current conversation (a started questionnaire is kept)."""
+    await to_message(message, await services.survey.cancel(uow, person.id), locale)
+
+
+@router.error()
+async def on_error(event: ErrorEvent) -> bool:
+    """Log, and tell the person their input is kept (never crash the bot)."""
+    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+    update = event.update
+    user = (
+        update.message.from_user
+        if update.message
+        else (update.callback_query.from_user if update.callback_query else None)
+    )
+    if user is not None and update.bot is not None:
+        locale = normalize_locale(user.language_code)
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(t(locale, "common.error")[:200])
+            else:
+                await update.bot.send_message(user.id, t(locale, "common.error"))
+        except Exception:  # the error report itself must never raise
+            log.warning("could not tell user %s about the error", user.id)
+    return True

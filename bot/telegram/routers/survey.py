@@ -1,0 +1,160 @@
+"""The questionnaire in chat: /survey, the buttons, and typed text.
+
+Every handler hands ids to `SurveyService` and sends back what it returns; the
+flow itself (and its diagram) lives in `bot/survey/service.py` and `flow.py`.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import t
+from bot.services import Services
+from bot.telegram.callbacks import (
+    AnswerItem,
+    Navigate,
+    PickCampaign,
+    PickUnit,
+    StartSurvey,
+    UnitsPage,
+)
+from bot.telegram.replies import to_callback, to_message
+from storage.records import RespondentRecord
+from storage.uow import UnitOfWork
+
+router = Router(name="survey")
+
+
+@router.message(Command("survey"))
+async def survey(
+    message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
+) -> None:
+    """Resume an unfinished questionnaire, or offer what is open."""
+    reply = await services.survey.resume(uow, person.id) or await services.survey.begin(
+        uow, person.id
+    )
+    await to_message(message, reply, locale)
+
+
+@router.callback_query(AnswerItem.filter())
+async def answer_item(
+    query: CallbackQuery,
+    callback_data: AnswerItem,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """One of the five levels: stored (committed) before the next question is sent."""
+    cb = callback_data
+    reply = await services.survey.answer(uow, person.id, cb.unit, cb.comp, cb.item, cb.level)
+    await to_callback(query, reply, locale)
+
+
+@router.callback_query(StartSurvey.filter())
+async def start_survey(
+    query: CallbackQuery,
+    callback_data: StartSurvey,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """ "Start rating" (greeting) or "rate another unit" (after a submission)."""
+    if callback_data.campaign:
+        reply = await services.survey.unit_page(
+            uow, person.id, callback_data.campaign, callback_data.comp, 0, edit=False
+        )
+    else:
+        reply = await services.survey.resume(uow, person.id) or await services.survey.begin(
+            uow, person.id
+        )
+    await to_callback(query, reply, locale)
+
+
+@router.callback_query(PickCampaign.filter())
+async def pick_campaign(
+    query: CallbackQuery,
+    callback_data: PickCampaign,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """A campaign × component from the list of open questionnaires."""
+    reply = await services.survey.unit_page(
+        uow, person.id, callback_data.campaign, callback_data.comp, 0
+    )
+    await to_callback(query, reply, locale)
+
+
+@router.callback_query(UnitsPage.filter())
+async def units_page(
+    query: CallbackQuery,
+    callback_data: UnitsPage,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """Turn a page of the unit picker (keeping a typed filter)."""
+    conv = await services.survey.conversation(uow, person.id)
+    query_text = conv.data.get("query") if conv.step == "choose_unit" else None
+    reply = await services.survey.unit_page(
+        uow, person.id, callback_data.campaign, callback_data.comp, callback_data.page, query_text
+    )
+    await to_callback(query, reply, locale)
+
+
+@router.callback_query(PickUnit.filter())
+async def pick_unit(
+    query: CallbackQuery,
+    callback_data: PickUnit,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """Start or resume the questionnaire about the chosen unit."""
+    reply = await services.survey.pick_unit(uow, person.id, callback_data.unit, callback_data.comp)
+    await to_callback(query, reply, locale)
+
+
+@router.callback_query(Navigate.filter())
+async def navigate(
+    query: CallbackQuery,
+    callback_data: Navigate,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """back / skip / edit / submit."""
+    cb, survey_ = callback_data, services.survey
+    if cb.action == "back":
+        reply = await survey_.back(uow, person.id, cb.unit, cb.comp)
+    elif cb.action == "skip":
+        reply = await survey_.skip(uow, person.id, cb.unit, cb.comp)
+    elif cb.action == "edit":
+        reply = await survey_.edit(uow, person.id, cb.unit, cb.comp, cb.index)
+    elif cb.action == "submit":
+        reply = await survey_.submit(uow, person.id, cb.unit, cb.comp)
+    else:
+        await query.answer()
+        return
+    await to_callback(query, reply, locale)
+
+
+@router.message(F.text, ~F.text.startswith("/"))
+async def typed_text(
+    message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
+) -> None:
+    """Typed text inside a questionnaire: a filter, the suggestion, or a re-prompt."""
+    assert message.text is not None
+    reply = await services.survey.text(uow, person.id, message.text)
+    if reply is None:
+        await message.answer(t(locale, "common.unknown"))
+        return
+    await to_message(message, reply, locale)
