@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.admin_cli import add_commands
 from bot.campaign.loader import CampaignFileError, validate_file
 from bot.config import ConfigError, load_settings
 
@@ -19,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
+        if getattr(args, "async_", False):
+            return int(asyncio.run(args.func(args)))
         return int(args.func(args))
     except (ConfigError, CampaignFileError) as exc:
         print(exc, file=sys.stderr)
@@ -51,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check campaign files")
     validate.add_argument("files", nargs="+", type=Path)
     validate.set_defaults(func=_validate)
+
+    add_commands(commands)
     return parser
 
 

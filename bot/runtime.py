@@ -38,15 +38,26 @@ def tune_gc() -> None:
 
 
 @asynccontextmanager
+async def services_from(settings: Settings) -> AsyncIterator[Services]:
+    """`open_services` configured from settings."""
+    async with open_services(
+        settings.database_url, settings.campaigns_dir, clock_from(settings),
+        settings.default_locale, settings.admin_ids,
+    ) as services:
+        yield services
+
+
+@asynccontextmanager
 async def open_services(
-    database_url: str, campaigns_dir: Path, clock: Clock, default_locale: str = "zh-Hans"
+    database_url: str, campaigns_dir: Path, clock: Clock, default_locale: str = "zh-Hans",
+    admin_ids: list[int] | tuple[int, ...] = (),
 ) -> AsyncIterator[Services]:
     """Migrate the database to the latest schema, start the writer, load campaigns."""
     await upgrade_to_head(database_url)
     db = Database(database_url)
     await db.start()
     try:
-        services = await Services.build(db, clock, campaigns_dir, default_locale)
+        services = await Services.build(db, clock, campaigns_dir, default_locale, admin_ids)
         tune_gc()
         yield services
     finally:

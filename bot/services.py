@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.access.service import AccessService
 from bot.clock import Clock
 from bot.people import PeopleService
 from bot.registry import Registry, load_registry
@@ -22,18 +23,21 @@ class Services:
     registry: Registry
     people: PeopleService
     survey: SurveyService
+    access: AccessService
     default_locale: str = "zh-Hans"
 
     @classmethod
     async def build(
-        cls, db: Database, clock: Clock, campaigns_dir: Path, default_locale: str = "zh-Hans"
+        cls, db: Database, clock: Clock, campaigns_dir: Path, default_locale: str = "zh-Hans",
+        admin_ids: list[int] | tuple[int, ...] = (),
     ) -> Services:
         """Load the campaigns into `db` and wire the services."""
         registry = await load_registry(db, campaigns_dir, clock.now())
         people = PeopleService(clock, default_locale)
         survey = SurveyService(registry, clock)
         people.on_new_person.append(survey.prime_new_person)
-        return cls(db, clock, registry, people, survey, default_locale)
+        access = AccessService(clock, admin_ids)
+        return cls(db, clock, registry, people, survey, access, default_locale)
 
     def now(self) -> dt.datetime:
         """The current instant."""

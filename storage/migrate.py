@@ -19,4 +19,5 @@ def alembic_config(database_url: str) -> Config:
 
 async def upgrade_to_head(database_url: str) -> None:
     """Apply every pending migration (in a worker thread: env.py runs its own loop)."""
-    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "head")
+    # "heads": feature branches of the migration history may meet before they are merged.
+    await asyncio.to_thread(command.upgrade, alembic_config(database_url), "heads")

@@ -269,7 +269,7 @@ async def sync_campaign(
                 {"campaign_id": campaign_id, "code": code, "kind": kind, "name": unit_name},
             )
         rows = conn.execute(select(Unit.code, Unit.id).where(Unit.campaign_id == campaign_id))
-        return {code: ident for code, ident in rows.tuples()}
+        return {code: ident for code, ident in rows}
 
     return await uow.run_exclusive(write)
 

@@ -146,6 +146,7 @@ class GroupCommitWriter:
         self._max_batch = max_batch
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.batches = 0  # transactions committed
         self.jobs = 0  # units of work committed
 
@@ -153,18 +154,29 @@ class GroupCommitWriter:
         """Open the writer's connection and start its task."""
         if self._task is None:
             await self._backend.open()
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="group-commit-writer")
 
     async def stop(self) -> None:
         """Finish what is queued, then stop and close the connection."""
         if self._task is None:
             return
+        self._stopping = True  # from now on new writes are refused, not lost
         await self._queue.join()
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        self._fail_leftovers()
         await self._backend.close()
+
+    def _fail_leftovers(self) -> None:
+        """Fail jobs that slipped into the queue while the task was being cancelled."""
+        while not self._queue.empty():
+            job = self._queue.get_nowait()
+            self._queue.task_done()
+            if not job.done.done():
+                job.done.set_exception(WriterStopped("the database writer stopped"))
 
     async def write(self, ops: Sequence[Op]) -> None:
         """Queue `ops` and return once they are committed (or raise their error)."""
@@ -177,7 +189,7 @@ class GroupCommitWriter:
         return result
 
     async def _submit(self, job: _Job) -> Any:
-        if self._task is None or self._task.done():
+        if self._stopping or self._task is None or self._task.done():
             raise WriterStopped("the database writer is not running")
         await self._queue.put(job)
         return await job.done

@@ -11,7 +11,7 @@ from aiogram.enums import ParseMode
 from bot.services import Services
 from bot.telegram.commands import set_default_commands
 from bot.telegram.middlewares import DropDuplicates, OnePerUser, UnitOfWorkPerUpdate
-from bot.telegram.routers import common, fallback, survey
+from bot.telegram.routers import access, common, fallback, survey
 from storage.repositories import UpdateLogRepo
 
 # How many handled update ids are read back at start-up to drop redeliveries.
@@ -34,7 +34,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
     dp.update.outer_middleware(OnePerUser())
     dp.update.outer_middleware(UnitOfWorkPerUpdate(services))
     # The questionnaire's buttons are the hot path: its router is tried first.
-    dp.include_routers(survey.router, common.router, fallback.router)
+    dp.include_routers(survey.router, common.router, access.router, fallback.router)
     dp.startup.register(_on_startup)
     return dp
 

@@ -1,0 +1,1 @@
+"""Who may do what: roles, single-use codes, and the audit log."""

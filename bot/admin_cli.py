@@ -1,0 +1,136 @@
+"""Command-line administration: grant roles, issue codes, read the audit log."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import sys
+
+from bot.access.service import Role
+from bot.clock import CHINA
+from bot.config import ConfigError, load_settings
+from bot.runtime import services_from
+from bot.services import Services
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `grant`, `revoke`, `codes` and `audit` on the `pingyi` parser."""
+    for name, verb in (("grant", "give"), ("revoke", "take away")):
+        sub = commands.add_parser(name, help=f"{verb} a role (audited)")
+        sub.add_argument("--role", required=True, choices=[r.value for r in Role])
+        sub.add_argument("--user-id", type=int, required=True, help="Telegram user id")
+        sub.add_argument("--unit", help="unit id (handlers), as in the campaign file")
+        sub.add_argument("--campaign", help="campaign id (needed if the unit id is ambiguous)")
+        sub.add_argument("--reason", default="", help="why (kept in the audit log)")
+        sub.set_defaults(func=_grant if name == "grant" else _revoke, async_=True)
+
+    codes = commands.add_parser("codes", help="issue single-use codes (CSV on stdout)")
+    codes.add_argument("--role", choices=[r.value for r in Role])
+    codes.add_argument("--category", help="respondent category id (invitation codes)")
+    codes.add_argument("--campaign", help="campaign id")
+    codes.add_argument("--unit", help="unit id (handler codes)")
+    codes.add_argument("--count", type=int, default=1)
+    codes.add_argument("--expires", type=dt.date.fromisoformat, help="last valid day, YYYY-MM-DD")
+    codes.set_defaults(func=_codes, async_=True)
+
+    audit = commands.add_parser("audit", help="print the audit log, newest first")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.set_defaults(func=_audit, async_=True)
+
+
+async def _grant(args: argparse.Namespace) -> int:
+    async with services_from(load_settings()) as services:
+        unit_id = _unit_id(services, args.unit, args.campaign)
+        async with services.db.unit_of_work() as uow:
+            done = await services.access.grant(
+                uow, None, args.user_id, Role(args.role), unit_id, args.reason
+            )
+    print("granted" if done else "already held")
+    return 0
+
+
+async def _revoke(args: argparse.Namespace) -> int:
+    async with services_from(load_settings()) as services:
+        unit_id = _unit_id(services, args.unit, args.campaign)
+        async with services.db.unit_of_work() as uow:
+            done = await services.access.revoke(
+                uow, None, args.user_id, Role(args.role), unit_id, args.reason
+            )
+    print("revoked" if done else "not held")
+    return 0 if done else 1
+
+
+async def _codes(args: argparse.Namespace) -> int:
+    if args.count < 1:
+        raise ConfigError("codes error: --count: must be at least 1")
+    async with services_from(load_settings()) as services:
+        unit_id = _unit_id(services, args.unit, args.campaign)
+        if args.category is not None:
+            _check_category(services, args.campaign, args.category)
+        expires = (
+            dt.datetime.combine(args.expires + dt.timedelta(days=1), dt.time(), CHINA)
+            if args.expires
+            else None
+        )
+        async with services.db.unit_of_work() as uow:
+            try:
+                codes = await services.access.issue_codes(
+                    uow,
+                    None,
+                    args.count,
+                    role=Role(args.role) if args.role else None,
+                    unit_id=unit_id,
+                    campaign_id=args.campaign,
+                    category=args.category,
+                    expires_at=expires,
+                )
+            except ValueError as exc:
+                raise ConfigError(f"codes error: {exc}") from None
+    out = csv.writer(sys.stdout)
+    out.writerow(["code", "role", "category", "campaign", "unit", "expires"])
+    for code in codes:
+        out.writerow(
+            [
+                code,
+                args.role or "",
+                args.category or "",
+                args.campaign or "",
+                args.unit or "",
+                args.expires or "",
+            ]
+        )
+    return 0
+
+
+async def _audit(args: argparse.Namespace) -> int:
+    async with services_from(load_settings()) as services, services.db.unit_of_work() as uow:
+        for entry in await services.access.audit_log(uow, args.limit):
+            actor = "command line" if entry.actor is None else str(entry.actor)
+            when = entry.at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+            reason = f" — {entry.reason}" if entry.reason else ""
+            print(f"{when}  {actor:>12}  {entry.action:<12} {entry.subject}{reason}")
+    return 0
+
+
+def _unit_id(services: Services, unit: str | None, campaign_id: str | None) -> int | None:
+    """The database id of a unit named as in its campaign file."""
+    if unit is None:
+        return None
+    matches = [
+        (cid, uid)
+        for (cid, code), uid in services.registry.unit_ids.items()
+        if code == unit and (campaign_id is None or cid == campaign_id)
+    ]
+    if len(matches) != 1:
+        what = "no campaign has" if not matches else "several campaigns have"
+        raise ConfigError(f"error: --unit: {what} a unit {unit!r} (give --campaign)")
+    return matches[0][1]
+
+
+def _check_category(services: Services, campaign_id: str | None, category: str) -> None:
+    campaign = services.registry.campaigns.get(campaign_id or "")
+    if campaign is None:
+        raise ConfigError(f"codes error: --campaign: unknown campaign {campaign_id!r}")
+    if category not in {c.id for c in campaign.categories}:
+        raise ConfigError(f"codes error: --category: {campaign.id} has no category {category!r}")

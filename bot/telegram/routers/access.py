@@ -1,0 +1,48 @@
+"""/code: redeem an invitation or handler code."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.i18n import t
+from bot.services import Services
+from storage.records import RespondentRecord
+from storage.uow import UnitOfWork
+
+router = Router(name="access")
+
+
+@router.message(Command("code"))
+async def redeem_code(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """Bind a single-use code to this account and say what it granted."""
+    if not command.args:
+        await message.answer(t(locale, "code.usage"))
+        return
+    await uow.commit()  # the person's row must exist before a membership refers to it
+    result = await services.access.redeem(uow, person.id, command.args)
+    if result.refusal is not None:
+        await message.answer(t(locale, f"code.refused.{result.refusal}"))
+        return
+    if result.category is not None and result.campaign_id is not None:
+        services.survey.forget_category(person.id, result.campaign_id)
+        campaign = services.registry.campaigns.get(result.campaign_id)
+        category = (
+            next((c for c in campaign.categories if c.id == result.category), None)
+            if campaign
+            else None
+        )
+        name = category.name.get(locale) if category else result.category
+        await message.answer(t(locale, "code.category", category=name))
+    elif result.role is not None:
+        found = services.registry.unit(result.unit_id) if result.unit_id else None
+        unit = found[1].name.get(locale) if found else ""
+        await message.answer(t(locale, f"code.role.{result.role.value}", unit=unit))
