@@ -1,6 +1,7 @@
 """The translation layer: every text a person reads goes through `Translator.t`.
 
-Locales are YAML files in `locales/` (flat keys → text with `{placeholders}`).
+Each locale is a folder in `locales/`, one YAML file per feature (flat keys →
+text with `{placeholders}`; a key may be defined in one file only).
 zh-Hans is the default; en and zh-Hant follow, each key falling back to the
 default locale when missing.  Texts are Telegram HTML: placeholder values are
 HTML-escaped unless wrapped in `Safe`, so user-supplied text can never inject
@@ -51,11 +52,20 @@ def normalize_locale(language_code: str | None, default: str = DEFAULT_LOCALE) -
 
 @cache
 def _catalog(locale: str) -> dict[str, str]:
-    text = resources.files("bot.i18n").joinpath("locales", f"{locale}.yaml").read_text("utf-8")
-    data = yaml.safe_load(text) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"locale file {locale}.yaml must be a mapping of keys to texts")
-    return {str(k): str(v) for k, v in data.items()}
+    """Every text of a locale: the union of its per-feature files, keys unique."""
+    merged: dict[str, str] = {}
+    folder = resources.files("bot.i18n").joinpath("locales", locale)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        data = yaml.safe_load(entry.read_text("utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{locale}/{entry.name} must be a mapping of keys to texts")
+        for key, value in data.items():
+            if str(key) in merged:
+                raise ValueError(f"{locale}/{entry.name}: key {key!r} is defined twice")
+            merged[str(key)] = str(value)
+    return merged
 
 
 def catalog_keys(locale: str) -> set[str]:
