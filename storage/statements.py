@@ -24,8 +24,21 @@ from storage.models import (
 )
 from storage.writer import Prepared
 
-# Ranks order a batch: parents before children, so foreign keys always hold.
-RANK_CAMPAIGN, RANK_UNIT, RANK_RESPONDENT, RANK_SUBMISSION, RANK_ANSWER, RANK_LOG = range(6)
+# Ranks order a batch: parents before children, so foreign keys always hold, and
+# within a draft's life create < move < submit, so one unit of work may stage
+# several of them and they still apply in that order.
+(
+    RANK_CAMPAIGN,
+    RANK_UNIT,
+    RANK_RESPONDENT,
+    RANK_MEMBERSHIP,
+    RANK_SUBMISSION,
+    RANK_DRAFT_MOVE,
+    RANK_DRAFT_SUBMIT,
+    RANK_ANSWER,
+    RANK_CONVERSATION,
+    RANK_LOG,
+) = range(10)
 
 
 class Statements:
@@ -60,7 +73,7 @@ class Statements:
             Membership.__table__,
             ["respondent_id", "campaign_id"],
             ["category", "granted_at"],
-            RANK_SUBMISSION,
+            RANK_MEMBERSHIP,
         )
         self.create_draft = self._insert_ignore(Submission.__table__, RANK_SUBMISSION)
         self.move_draft = Prepared(
@@ -76,7 +89,7 @@ class Statements:
                 suggestion=bindparam("suggestion"),
                 updated_at=bindparam("now"),
             ),
-            RANK_SUBMISSION + 0,
+            RANK_DRAFT_MOVE,
             "move_draft",
         )
         self.submit_draft = Prepared(
@@ -88,7 +101,7 @@ class Statements:
                 Submission.status == "draft",
             )
             .values(status="submitted", submitted_at=bindparam("now"), updated_at=bindparam("now")),
-            RANK_SUBMISSION,
+            RANK_DRAFT_SUBMIT,
             "submit_draft",
         )
         self.upsert_answer = self._upsert(
@@ -101,7 +114,7 @@ class Statements:
             Conversation.__table__,
             ["respondent_id"],
             ["flow", "step", "data", "updated_at"],
-            RANK_SUBMISSION,
+            RANK_CONVERSATION,
         )
         self.mark_update = self._insert_ignore(ProcessedUpdate.__table__, RANK_LOG)
 

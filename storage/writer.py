@@ -92,17 +92,23 @@ class _ThreadBackend:
         url = engine.url.set(drivername="sqlite")
         self._engine = create_engine(url)
         add_sqlite_pragmas(self._engine)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        self._thread: ThreadPoolExecutor | None = None
         self._conn: Connection | None = None
 
     async def open(self) -> None:
+        # A fresh thread per start, so a stopped writer can be started again.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._conn = await self._call(self._engine.connect)
 
     async def close(self) -> None:
+        if self._thread is None:
+            return
         if self._conn is not None:
             await self._call(self._conn.close)
+            self._conn = None
         await self._call(self._engine.dispose)
         self._thread.shutdown(wait=True)
+        self._thread = None
 
     async def transaction(self, fn: Callable[[Connection], T]) -> T:
         return await self._call(lambda: self._in_transaction(fn))
@@ -113,6 +119,7 @@ class _ThreadBackend:
             return fn(self._conn)
 
     async def _call(self, fn: Callable[[], T]) -> T:
+        assert self._thread is not None, "writer not started"
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn)
 
 
@@ -129,6 +136,7 @@ class _AsyncBackend:
     async def close(self) -> None:
         if self._conn is not None:
             await self._conn.close()
+            self._conn = None
 
     async def transaction(self, fn: Callable[[Connection], T]) -> T:
         assert self._conn is not None
