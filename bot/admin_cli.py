@@ -40,25 +40,24 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 async def _grant(args: argparse.Namespace) -> int:
-    async with services_from(load_settings()) as services:
-        unit_id = _unit_id(services, args.unit, args.campaign)
-        async with services.db.unit_of_work() as uow:
-            done = await services.access.grant(
-                uow, None, args.user_id, Role(args.role), unit_id, args.reason
-            )
+    done = await _change_role(args, grant=True)
     print("granted" if done else "already held")
     return 0
 
 
 async def _revoke(args: argparse.Namespace) -> int:
-    async with services_from(load_settings()) as services:
-        unit_id = _unit_id(services, args.unit, args.campaign)
-        async with services.db.unit_of_work() as uow:
-            done = await services.access.revoke(
-                uow, None, args.user_id, Role(args.role), unit_id, args.reason
-            )
+    done = await _change_role(args, grant=False)
     print("revoked" if done else "not held")
     return 0 if done else 1
+
+
+async def _change_role(args: argparse.Namespace, *, grant: bool) -> bool:
+    """Grant or revoke the role the arguments name (audited, actor: the command line)."""
+    async with services_from(load_settings()) as services:
+        unit_id = _unit_id(services, args.unit, args.campaign)
+        change = services.access.grant if grant else services.access.revoke
+        async with services.db.unit_of_work() as uow:
+            return await change(uow, None, args.user_id, Role(args.role), unit_id, args.reason)
 
 
 async def _codes(args: argparse.Namespace) -> int:

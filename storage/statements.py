@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import ColumnElement, Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
@@ -39,6 +39,17 @@ from storage.writer import Prepared
     RANK_CONVERSATION,
     RANK_LOG,
 ) = range(10)
+
+
+def _open_draft() -> list[ColumnElement[bool]]:
+    """WHERE the draft (still a draft) of respondent `rid` about unit `uid`, component `comp`."""
+    s = Submission
+    return [
+        s.respondent_id == bindparam("rid"),
+        s.unit_id == bindparam("uid"),
+        s.component == bindparam("comp"),
+        s.status == "draft",
+    ]
 
 
 class Statements:
@@ -78,12 +89,7 @@ class Statements:
         self.create_draft = self._insert_ignore(Submission.__table__, RANK_SUBMISSION)
         self.move_draft = Prepared(
             update(Submission)
-            .where(
-                Submission.respondent_id == bindparam("rid"),
-                Submission.unit_id == bindparam("uid"),
-                Submission.component == bindparam("comp"),
-                Submission.status == "draft",
-            )
+            .where(*_open_draft())
             .values(
                 position=bindparam("position"),
                 suggestion=bindparam("suggestion"),
@@ -94,12 +100,7 @@ class Statements:
         )
         self.submit_draft = Prepared(
             update(Submission)
-            .where(
-                Submission.respondent_id == bindparam("rid"),
-                Submission.unit_id == bindparam("uid"),
-                Submission.component == bindparam("comp"),
-                Submission.status == "draft",
-            )
+            .where(*_open_draft())
             .values(status="submitted", submitted_at=bindparam("now"), updated_at=bindparam("now")),
             RANK_DRAFT_SUBMIT,
             "submit_draft",

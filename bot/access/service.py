@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, delete, insert, select, update
 
 from bot.clock import Clock
 from storage.models import AuditEntry, Code, Grant, Membership
@@ -112,11 +112,7 @@ class AccessService:
 
         def write(conn: Connection) -> bool:
             held = conn.execute(
-                select(Grant.id).where(
-                    Grant.user_id == user_id,
-                    Grant.role == role.value,
-                    Grant.unit_id.is_(None) if unit_id is None else Grant.unit_id == unit_id,
-                )
+                select(Grant.id).where(*_grant_is(user_id, role, unit_id))
             ).first()
             if held is not None:
                 return False
@@ -148,11 +144,7 @@ class AccessService:
 
         def write(conn: Connection) -> bool:
             gone = conn.execute(
-                delete(Grant).where(
-                    Grant.user_id == user_id,
-                    Grant.role == role.value,
-                    Grant.unit_id.is_(None) if unit_id is None else Grant.unit_id == unit_id,
-                )
+                delete(Grant).where(*_grant_is(user_id, role, unit_id))
             )
             if not gone.rowcount:
                 return False
@@ -268,11 +260,7 @@ def _apply_code(conn: Connection, code: Row[Any], user_id: int, now: dt.datetime
     if code.role is not None:
         role = Role(code.role)
         exists = conn.execute(
-            select(Grant.id).where(
-                Grant.user_id == user_id,
-                Grant.role == role.value,
-                Grant.unit_id.is_(None) if code.unit_id is None else Grant.unit_id == code.unit_id,
-            )
+            select(Grant.id).where(*_grant_is(user_id, role, code.unit_id))
         ).first()
         if exists is None:
             conn.execute(
@@ -318,6 +306,12 @@ def _apply_code(conn: Connection, code: Row[Any], user_id: int, now: dt.datetime
         {"code": code.code, "campaign_id": code.campaign_id},
     )
     return Redeemed(campaign_id=code.campaign_id, category=code.category)
+
+
+def _grant_is(user_id: int, role: Role, unit_id: int | None) -> list[ColumnElement[bool]]:
+    """The WHERE clause matching one grant."""
+    unit = Grant.unit_id.is_(None) if unit_id is None else Grant.unit_id == unit_id
+    return [Grant.user_id == user_id, Grant.role == role.value, unit]
 
 
 def _subject(user_id: int, role: Role, unit_id: int | None) -> str:
