@@ -11,3 +11,20 @@ def format_pct(value: Decimal | None, places: int = 1) -> str:
         return "—"
     quantum = Decimal(1).scaleb(-places)
     return f"{value.quantize(quantum, rounding=ROUND_HALF_UP)}%"
+
+
+def format_points(value: Decimal | None, places: int = 2) -> str:
+    """A composite or component score in points, "87.35" (half up); "—" for none."""
+    if value is None:
+        return "—"
+    return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def format_interval(low: Decimal | None, high: Decimal | None, places: int = 1) -> str:
+    """A confidence interval as "83.1–91.4%"; "—" without one."""
+    if low is None or high is None:
+        return "—"
+    quantum = Decimal(1).scaleb(-places)
+    lo = low.quantize(quantum, rounding=ROUND_HALF_UP)
+    hi = high.quantize(quantum, rounding=ROUND_HALF_UP)
+    return f"{lo}–{hi}%"

@@ -82,7 +82,7 @@ async def satisfaction_by_unit(
         .group_by(a.unit_id, a.item, a.level)
     )
     result: dict[int, UnitSatisfaction] = {}
-    for unit_id, item, level, count in (await uow.session.execute(counted)):
+    for unit_id, item, level, count in await uow.session.execute(counted):
         unit = result.setdefault(unit_id, UnitSatisfaction(unit_id))
         unit.items[item].add(Level(level), count)
         unit.overall.add(Level(level), count)
@@ -96,6 +96,6 @@ async def satisfaction_by_unit(
         )
         .group_by(s.unit_id)
     )
-    for unit_id, count in (await uow.session.execute(submitted)):
+    for unit_id, count in await uow.session.execute(submitted):
         result.setdefault(unit_id, UnitSatisfaction(unit_id)).questionnaires = count
     return result

@@ -1,0 +1,573 @@
+"""The scorer's arithmetic: components, composite, ranks, flags and awards (pure, no I/O).
+
+Rules (DOMAIN.md; seed 002 五、六; seed 000 第五阶段):
+
+- A survey component's score is the satisfaction of its answers (0–100).
+- A manual component's score is the mean of the marks evaluators entered (0–100).
+- A deduction component contributes its full weight minus the points of its
+  findings, never below zero and never more than the weight; as a 0–100 score
+  that is (weight − deducted) ÷ weight × 100.
+- Components that do not apply to a unit's kind (`unit_kinds`) are left out and
+  the composite is **rescaled by the applicable weights**:
+  base = Σ weight × score ÷ Σ applicable weights, so every unit is scored out of
+  100 (a Nantong window, reached by only 55 % of the weights, is not capped at
+  55).  Units are ranked within their kind, where every unit has the same
+  applicable components, so rescaling never changes a rank; it keeps the bonus
+  cap and the 80 % threshold on the same scale for every kind.
+- composite = base + bonus, the bonus being the sum of the unit's bonus entries,
+  capped at the campaign's `bonus_cap`; the composite lies in [0, 100 + cap].
+- A unit is ranked only if every applicable survey component has at least the
+  minimum sample of valid answers and every manual component has a mark;
+  otherwise it is reported as "insufficient sample" (or "incomplete").
+- Ranks: scores are published with two decimals, and units whose published
+  composites are equal share a rank (1, 2, 2, 4).
+- "Bottom group of g" / "ranked low (g)": fewer than g ranked units of the kind
+  score strictly lower — a tie at the boundary keeps every tied unit inside, so
+  nobody escapes a flag through a tie.
+- 约谈: in the bottom group and (pooled) satisfaction below the threshold.
+- 不评优: ranked low and composite below the average composite of the kind.
+- Awards: ranked units with rank ≤ the award's count, flagged units excluded
+  (a tie on the last place shares the award).
+
+Speed (an incremental refresh must take well under 100 ms at a million answers):
+counts are kept aggregated per unit and component as they arrive (ScoringData),
+sums stay integers until a figure is made, a figure is made again only when an
+addition touched its counts, a component's score only when its inputs changed,
+and a unit's score only when anything of it changed (a version number per unit
+and per component says so).  Every cached value is a pure function of the
+inputs that key it, so a refresh gives exactly what scoring from nothing gives.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import datetime as dt
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from bot.campaign.schema import Campaign, Component, ComponentKind, Unit
+from bot.scoring import stats
+from bot.scoring.results import (
+    CampaignScores,
+    ComponentScore,
+    Figure,
+    Issues,
+    Status,
+    UnitScore,
+)
+
+# (unit id, component, item, category, level) → answers
+TallyKey = tuple[int, str, str, str, str]
+PLACES = Decimal("0.0001")
+PUBLISHED = Decimal("0.01")
+# Every change of counts takes a new number: a cached value keyed by a version is
+# never mistaken for another's, even across objects.
+_VERSIONS = itertools.count(1)
+
+
+class ComponentCounts:
+    """One unit's answers to one survey component, aggregated the ways the scorer reads them.
+
+    Counts only grow (a submitted questionnaire's answers never change; a unit
+    recounted exactly gets new objects), so the questionnaires per category — the
+    largest count of any item's answers — can be kept as a running maximum.  The
+    figures are cached; an addition drops the ones whose counts it touched.
+    """
+
+    def __init__(self) -> None:
+        """No answers yet."""
+        self.items: dict[str, dict[str, int]] = {}  # item → level → answers
+        self.categories: dict[str, dict[str, int]] = {}  # category → level → answers
+        self.overall: dict[str, int] = {}  # level → answers
+        self.per_item: dict[tuple[str, str], int] = {}  # (category, item) → answers
+        self.questionnaires: dict[str, int] = {}  # category → submitted questionnaires
+        self.version = next(_VERSIONS)
+        self._item_figures: dict[str, Figure] = {}
+        self._category_figures: dict[str, Figure] = {}
+        self._overall_figure: Figure | None = None
+
+    def add(self, item: str, category: str, level: str, count: int) -> None:
+        """Count `count` more answers of `level` to `item` from `category`."""
+        for group, name in ((self.items, item), (self.categories, category)):
+            by_level = group.get(name)
+            if by_level is None:
+                by_level = group[name] = {}
+            by_level[level] = by_level.get(level, 0) + count
+        self.overall[level] = self.overall.get(level, 0) + count
+        answered = self.per_item.get((category, item), 0) + count
+        self.per_item[(category, item)] = answered
+        if answered > self.questionnaires.get(category, 0):
+            self.questionnaires[category] = answered
+        self._item_figures.pop(item, None)
+        self._category_figures.pop(category, None)
+        self._overall_figure = None
+        self.version = next(_VERSIONS)
+
+    def item_figure(self, item: str) -> Figure:
+        """The figure of one item (one answer per questionnaire)."""
+        found = self._item_figures.get(item)
+        if found is None:
+            found = self._item_figures[item] = figure(self.items[item], None)
+        return found
+
+    def category_figure(self, category: str) -> Figure:
+        """The figure of one respondent category, over its questionnaires."""
+        found = self._category_figures.get(category)
+        if found is None:
+            found = figure(self.categories[category], self.questionnaires.get(category, 0))
+            self._category_figures[category] = found
+        return found
+
+    def overall_figure(self) -> Figure:
+        """The figure of the whole component, over every category's questionnaires."""
+        if self._overall_figure is None:
+            self._overall_figure = figure(self.overall, self.sample())
+        return self._overall_figure
+
+    def sample(self) -> int:
+        """Submitted questionnaires, every category together."""
+        return sum(self.questionnaires.get(c, 0) for c in self.categories)
+
+
+class UnitCounts:
+    """A unit's answer counts, per component, with a version that changes with them."""
+
+    def __init__(self) -> None:
+        """No answers yet."""
+        self.components: dict[str, ComponentCounts] = {}
+        self.answers = 0  # every answer, 不了解 included
+        self.version = next(_VERSIONS)
+
+    def add(self, component: str, item: str, category: str, level: str, count: int) -> None:
+        """Count `count` more answers."""
+        counts = self.components.get(component)
+        if counts is None:
+            counts = self.components[component] = ComponentCounts()
+        counts.add(item, category, level, count)
+        self.answers += count
+        self.version = next(_VERSIONS)
+
+
+@dataclass
+class ScoringData:
+    """Everything the arithmetic needs, as the database aggregated it."""
+
+    units: dict[int, UnitCounts] = field(default_factory=dict)  # answer counts per unit
+    marks: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # scores ×100
+    deductions: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)  # ×100, n
+    bonuses: dict[int, int] = field(default_factory=dict)  # points ×100
+    complaints: dict[int, dict[str, int]] = field(default_factory=dict)
+    overdue: dict[int, int] = field(default_factory=dict)
+    findings: dict[int, int] = field(default_factory=dict)
+    suggestions: dict[int, list[str]] = field(default_factory=dict)
+
+    def add_tally(self, key: TallyKey, count: int) -> None:
+        """Count `count` more answers under `key`."""
+        uid, component, item, category, level = key
+        counts = self.units.get(uid)
+        if counts is None:
+            counts = self.units[uid] = UnitCounts()
+        counts.add(component, item, category, level, count)
+
+    def set_counts(self, counts: Mapping[TallyKey, int], units: set[int] | None = None) -> None:
+        """Replace the counts (of `units` only, if given) by `counts`."""
+        if units is None:
+            self.units = {}
+        else:
+            for uid in units:
+                self.units.pop(uid, None)
+        for key, n in counts.items():
+            self.add_tally(key, n)
+
+    def answers(self) -> int:
+        """Every counted answer, 不了解 included."""
+        return sum(counts.answers for counts in self.units.values())
+
+
+def dec(value: Fraction | None) -> Decimal | None:
+    """An exact value as a Decimal with four places (half up)."""
+    if value is None:
+        return None
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        PLACES, rounding=ROUND_HALF_UP
+    )
+
+
+def published(value: Fraction) -> Decimal:
+    """A composite as published: two decimals, half up (ranks compare these)."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        PUBLISHED, rounding=ROUND_HALF_UP
+    )
+
+
+def figure(counts: Mapping[str, int], questionnaires: int | None) -> Figure:
+    """Counts → a Figure; `questionnaires` None means one answer per questionnaire (an item).
+
+    One pass over the counts, integer sums (scores in tenths) and no validation.
+    """
+    valid = tenths = squares = dont_know = 0
+    for level, n in counts.items():
+        score = stats.TENTHS.get(level)
+        if score is None:
+            dont_know += n
+        else:
+            valid += n
+            tenths += score * n
+            squares += score * score * n
+    sample = valid if questionnaires is None else questionnaires
+    ci = stats.interval_of(valid, tenths, squares, sample)
+    return Figure(
+        counts={k: v for k, v in sorted(counts.items()) if v},
+        valid=valid,
+        dont_know=dont_know,
+        questionnaires=sample,
+        satisfaction=_share(tenths * 10, valid) if valid else None,
+        low=ci[0] if ci else None,
+        high=ci[1] if ci else None,
+    )
+
+
+def _share(numerator: int, denominator: int) -> Decimal:
+    """numerator ÷ denominator with four decimals, half up."""
+    return (Decimal(numerator) / Decimal(denominator)).quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+def _satisfaction(counts: Mapping[str, int]) -> tuple[Fraction | None, int]:
+    """Exact satisfaction (None without a valid answer) and the valid answers."""
+    valid = tenths = 0
+    for level, n in counts.items():
+        score = stats.TENTHS.get(level)
+        if score is not None:
+            valid += n
+            tenths += score * n
+    return (Fraction(tenths * 10, valid) if valid else None), valid
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A campaign's rules as exact numbers, worked out once per refresh."""
+
+    campaign: Campaign
+    weights: dict[str, Fraction]
+    applicable: dict[str, Fraction]  # unit kind → Σ weights of its components
+    bonus_cap: Fraction
+    talk_below: Fraction | None
+    items: tuple[str, ...]
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> _Plan:
+        """The plan of `campaign`."""
+        weights = {c.id: Fraction(c.weight) for c in campaign.components}
+        applicable = {
+            unit.kind.value: sum(
+                (weights[c.id] for c in campaign.components if _applies(c, unit)), Fraction(0)
+            )
+            for unit in campaign.units
+        }
+        talk = campaign.rules.talk
+        return cls(
+            campaign=campaign,
+            weights=weights,
+            applicable=applicable,
+            bonus_cap=Fraction(campaign.rules.bonus_cap),
+            talk_below=None if talk is None else Fraction(talk.satisfaction_below),
+            items=tuple(i.id for i in campaign.questionnaire.items),
+        )
+
+
+# A component's score: (its inputs, the score, its exact score, its exact points).
+_Part = tuple[object, ComponentScore, Fraction | None, Fraction | None]
+
+
+@dataclass
+class UnitMemo:
+    """A unit's last computed score and what it came from (to reuse what did not change)."""
+
+    campaign: Campaign
+    signature: tuple[object, ...]
+    score: UnitScore
+    composite: Fraction | None
+    pooled: Fraction | None
+    key: Decimal | None  # the published composite, which ranks compare
+    parts: dict[str, _Part] = field(default_factory=dict)
+    pooled_inputs: tuple[int, ...] = ()
+    pooled_figure: Figure | None = None
+
+
+def compute(
+    campaign: Campaign,
+    unit_ids: Mapping[str, int],
+    data: ScoringData,
+    computed_at: dt.datetime,
+    memo: dict[int, UnitMemo] | None = None,
+) -> CampaignScores:
+    """Score every unit of `campaign`, then rank and flag them within their kind.
+
+    With a `memo` (kept by the caller between refreshes), a unit whose counts and
+    other inputs did not change reuses its last score, and a changed unit reuses
+    the components whose inputs did not change; ranks and flags are always decided
+    again over every unit.
+    """
+    plan = _Plan.of(campaign)
+    memo = {} if memo is None else memo
+    exact: dict[int, UnitMemo] = {}
+    units: list[UnitScore] = []
+    recomputed: set[int] = set()
+    for unit in campaign.units:
+        uid = unit_ids[unit.id]
+        counts = data.units.get(uid)
+        signature = _signature(plan, unit, uid, data, counts)
+        kept = memo.get(uid)
+        if kept is not None and kept.campaign is campaign and kept.signature == signature:
+            kept.score = _unranked(kept.score)
+        else:
+            kept = _unit(plan, unit, uid, data, counts, kept, signature)
+            recomputed.add(uid)
+        memo[uid] = exact[uid] = kept
+        units.append(kept.score)
+    averages = _rank(plan, units, exact)
+    return CampaignScores(
+        campaign_id=campaign.id,
+        computed_at=computed_at,
+        answers=data.answers(),
+        kind_average={kind: dec(avg) or Decimal(0) for kind, avg in averages.items()},
+        units=units,
+        recomputed=recomputed,
+    )
+
+
+def _signature(
+    plan: _Plan, unit: Unit, uid: int, data: ScoringData, counts: UnitCounts | None
+) -> tuple[object, ...]:
+    """Every input of a unit's score: its counts' version and the other tables' entries."""
+    complaints = data.complaints.get(uid)
+    return (
+        0 if counts is None else counts.version,
+        tuple(_inputs(c, uid, data, counts) for c in plan.campaign.components if _applies(c, unit)),
+        data.bonuses.get(uid, 0),
+        tuple(sorted(complaints.items())) if complaints else (),
+        data.overdue.get(uid, 0),
+        data.findings.get(uid, 0),
+        tuple(data.suggestions.get(uid, ())),
+    )
+
+
+def _inputs(
+    comp: Component, uid: int, data: ScoringData, counts: UnitCounts | None
+) -> object:
+    """What one component's score of a unit depends on."""
+    if comp.kind is ComponentKind.SURVEY:
+        found = None if counts is None else counts.components.get(comp.id)
+        return 0 if found is None else found.version
+    if comp.kind is ComponentKind.MANUAL:
+        return tuple(data.marks.get((uid, comp.id), ()))
+    return data.deductions.get((uid, comp.id), (0, 0))
+
+
+def _unranked(score: UnitScore) -> UnitScore:
+    """A copy of a unit's score without its rank and flags (decided again)."""
+    return dataclasses.replace(
+        score, rank=None, ranked_in_kind=0, talk=False, no_excellence=False, award=False
+    )
+
+
+def _applies(component: Component, unit: Unit) -> bool:
+    return component.unit_kinds is None or unit.kind in component.unit_kinds
+
+
+def _unit(
+    plan: _Plan,
+    unit: Unit,
+    uid: int,
+    data: ScoringData,
+    counts: UnitCounts | None,
+    kept: UnitMemo | None,
+    signature: tuple[object, ...],
+) -> UnitMemo:
+    """One unit's components and composite, with its exact composite and satisfaction."""
+    campaign = plan.campaign
+    before = kept.parts if kept is not None and kept.campaign is campaign else {}
+    parts: list[ComponentScore] = []
+    points: list[Fraction | None] = []
+    cache: dict[str, _Part] = {}
+    surveyed: list[ComponentCounts | None] = []
+    status = Status.RANKED
+    for comp in campaign.components:
+        if not _applies(comp, unit):
+            parts.append(
+                ComponentScore(
+                    component=comp.id, kind=comp.kind.value, weight=comp.weight, applies=False
+                )
+            )
+            continue
+        inputs = _inputs(comp, uid, data, counts)
+        part = before.get(comp.id)
+        if part is None or part[0] != inputs:
+            part = _component(plan, comp, uid, data, counts, inputs)
+        cache[comp.id] = part
+        _, score, exact_score, contribution = part
+        if comp.kind is ComponentKind.SURVEY:
+            surveyed.append(None if counts is None else counts.components.get(comp.id))
+            if not score.sufficient:
+                status = Status.INSUFFICIENT
+        elif comp.kind is ComponentKind.MANUAL and exact_score is None and status is Status.RANKED:
+            status = Status.INCOMPLETE
+        parts.append(score)
+        points.append(contribution)
+    applicable = plan.applicable[unit.kind.value]
+    base = None
+    if applicable and all(p is not None for p in points):
+        base = sum((p for p in points if p is not None), Fraction(0)) / applicable * 100
+    given = Fraction(data.bonuses.get(uid, 0), 100)
+    bonus = min(given, plan.bonus_cap)
+    composite = None if base is None else base + bonus
+    pooled_inputs = tuple(0 if c is None else c.version for c in surveyed)
+    if kept is not None and kept.pooled_figure is not None and kept.pooled_inputs == pooled_inputs:
+        overall, pooled = kept.pooled_figure, kept.pooled
+    else:
+        overall, pooled = _pooled(surveyed)
+    result = UnitScore(
+        unit_id=uid,
+        code=unit.id,
+        kind=unit.kind.value,
+        components=parts,
+        satisfaction=overall,
+        applicable_weight=Decimal(applicable.numerator),
+        base=dec(base),
+        bonus_given=dec(given) or Decimal(0),
+        bonus=dec(bonus) or Decimal(0),
+        composite=dec(composite),
+        status=status if composite is not None else _why(status),
+        issues=Issues(
+            complaints=dict(sorted(data.complaints.get(uid, {}).items())),
+            overdue=data.overdue.get(uid, 0),
+            findings=data.findings.get(uid, 0),
+            suggestions=list(data.suggestions.get(uid, [])),
+        ),
+    )
+    return UnitMemo(
+        campaign=campaign,
+        signature=signature,
+        score=result,
+        composite=composite,
+        pooled=pooled,
+        key=None if composite is None else published(composite),
+        parts=cache,
+        pooled_inputs=pooled_inputs,
+        pooled_figure=overall,
+    )
+
+
+def _pooled(surveyed: list[ComponentCounts | None]) -> tuple[Figure, Fraction | None]:
+    """The unit's satisfaction over all its survey components (questionnaires added up)."""
+    counts: dict[str, int] = {}
+    questionnaires = 0
+    for found in surveyed:
+        if found is None:
+            continue
+        for level, n in found.overall.items():
+            counts[level] = counts.get(level, 0) + n
+        questionnaires += found.sample()
+    return figure(counts, questionnaires), _satisfaction(counts)[0]
+
+
+def _component(
+    plan: _Plan,
+    comp: Component,
+    uid: int,
+    data: ScoringData,
+    counts: UnitCounts | None,
+    inputs: object,
+) -> _Part:
+    """One applicable component of a unit: its score, exact score and exact points."""
+    weight = plan.weights[comp.id]
+    if comp.kind is ComponentKind.SURVEY:
+        found = None if counts is None else counts.components.get(comp.id)
+        part, score = _survey(plan, comp, found)
+    elif comp.kind is ComponentKind.MANUAL:
+        marks = data.marks.get((uid, comp.id), [])
+        score = Fraction(sum(marks), 100 * len(marks)) if marks else None
+        part = ComponentScore(
+            component=comp.id,
+            kind=comp.kind.value,
+            weight=comp.weight,
+            score=dec(score),
+            marks=len(marks),
+        )
+    else:
+        total, count = data.deductions.get((uid, comp.id), (0, 0))
+        deducted = min(Fraction(total, 100), weight)
+        score = (weight - deducted) / weight * 100
+        part = ComponentScore(
+            component=comp.id,
+            kind=comp.kind.value,
+            weight=comp.weight,
+            score=dec(score),
+            deducted=dec(deducted) or Decimal(0),
+            findings=count,
+        )
+    contribution = None if score is None else weight * score / 100
+    part.points = dec(contribution)
+    return inputs, part, score, contribution
+
+
+def _why(status: Status) -> Status:
+    """The status of a unit without a composite (a survey with no answers is a sample issue)."""
+    return Status.INCOMPLETE if status is Status.INCOMPLETE else Status.INSUFFICIENT
+
+
+def _survey(
+    plan: _Plan, comp: Component, counts: ComponentCounts | None
+) -> tuple[ComponentScore, Fraction | None]:
+    """A survey component of one unit: per item, per category, overall."""
+    if counts is None:
+        counts = ComponentCounts()
+    score, valid = _satisfaction(counts.overall)
+    part = ComponentScore(
+        component=comp.id,
+        kind=comp.kind.value,
+        weight=comp.weight,
+        overall=counts.overall_figure(),
+        items={i: counts.item_figure(i) for i in plan.items if i in counts.items},
+        categories={c: counts.category_figure(c) for c in sorted(counts.categories)},
+    )
+    part.score = dec(score)
+    part.sufficient = valid >= plan.campaign.rules.minimum_sample
+    return part, score
+
+
+def _rank(
+    plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]
+) -> dict[str, Fraction]:
+    """Ranks, flags and awards within each kind; returns each kind's average composite."""
+    rules = plan.campaign.rules
+    averages: dict[str, Fraction] = {}
+    for kind in sorted({u.kind for u in units}):
+        ranked = [u for u in units if u.kind == kind and u.status is Status.RANKED]
+        if not ranked:
+            continue
+        keys = {u.unit_id: exact[u.unit_id].key or Decimal(0) for u in ranked}
+        ordered = sorted(keys.values())
+        composites = [exact[u.unit_id].composite or Fraction(0) for u in ranked]
+        average = sum(composites, Fraction(0)) / len(ranked)
+        averages[kind] = average
+        award = next((a for a in rules.awards if a.kind.value == kind), None)
+        for u in ranked:
+            key = keys[u.unit_id]
+            u.rank = 1 + len(ordered) - bisect.bisect_right(ordered, key)  # 1 + how many higher
+            u.ranked_in_kind = len(ranked)
+            lower = bisect.bisect_left(ordered, key)
+            memo = exact[u.unit_id]
+            if rules.talk is not None and lower < rules.talk.bottom_group:
+                assert plan.talk_below is not None
+                u.talk = memo.pooled is not None and memo.pooled < plan.talk_below
+            if rules.no_excellence is not None and lower < rules.no_excellence.ranked_low:
+                u.no_excellence = memo.composite is not None and memo.composite < average
+            u.award = (
+                award is not None and u.rank <= award.count and not u.talk and not u.no_excellence
+            )
+    return averages

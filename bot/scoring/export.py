@@ -1,0 +1,256 @@
+"""The evaluators' report: an XLSX workbook (and the same tables as CSV files).
+
+Sheets: ranking, per-unit detail (one row per component), per item, per
+respondent category, complaints summary.  Headers are in the reader's locale;
+figures are numbers rounded as published (two places for points, one for
+percentages), so a cell equals the scorer's figure rounded the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from bot.campaign.schema import Campaign
+from bot.i18n import t
+from bot.scoring.results import CampaignScores, Figure
+
+Cell = str | int | Decimal | None
+Table = tuple[str, list[str], list[list[Cell]]]  # sheet name, headers, rows
+
+
+def r(value: Decimal | None, places: int) -> Decimal | None:
+    """A figure rounded half up as published (None stays empty)."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def tables(campaign: Campaign, scores: CampaignScores, locale: str) -> list[Table]:
+    """The report's tables, in the order of the workbook's sheets."""
+    return [
+        _ranking(campaign, scores, locale),
+        _detail(campaign, scores, locale),
+        _items(campaign, scores, locale),
+        _categories(campaign, scores, locale),
+        _complaints(campaign, scores, locale),
+    ]
+
+
+def _h(locale: str, *keys: str) -> list[str]:
+    return [t(locale, f"scoring.col.{k}") for k in keys]
+
+
+def _unit_name(campaign: Campaign, code: str, locale: str) -> str:
+    return campaign.unit(code).name.get(locale)
+
+
+def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
+    rows: list[list[Cell]] = []
+    for kind in sorted({u.kind for u in scores.units}):
+        for u in scores.ranking(kind):
+            s = u.satisfaction
+            rows.append(
+                [
+                    t(locale, f"scoring.kind.{kind}"),
+                    u.rank,
+                    _unit_name(campaign, u.code, locale),
+                    r(u.composite, 2),
+                    r(u.bonus, 2),
+                    r(s.satisfaction, 1),
+                    r(s.low, 1),
+                    r(s.high, 1),
+                    s.valid,
+                    s.dont_know,
+                    t(locale, f"scoring.status.{u.status.value}"),
+                    _yes(locale, u.talk),
+                    _yes(locale, u.no_excellence),
+                    _yes(locale, u.award),
+                ]
+            )
+    headers = _h(
+        locale,
+        "kind",
+        "rank",
+        "unit",
+        "composite",
+        "bonus",
+        "satisfaction",
+        "low",
+        "high",
+        "valid",
+        "dont_know",
+        "status",
+        "talk",
+        "no_excellence",
+        "award",
+    )
+    return t(locale, "scoring.sheet.ranking"), headers, rows
+
+
+def _yes(locale: str, flag: bool) -> str:
+    return t(locale, "scoring.yes") if flag else ""
+
+
+def _detail(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
+    rows: list[list[Cell]] = []
+    for u in scores.units:
+        for c in u.components:
+            if not c.applies:
+                continue
+            overall = c.overall or Figure()
+            rows.append(
+                [
+                    _unit_name(campaign, u.code, locale),
+                    campaign.component(c.component).name.get(locale),
+                    t(locale, f"scoring.ckind.{c.kind}"),
+                    c.weight,
+                    r(c.score, 2),
+                    r(c.points, 2),
+                    overall.valid if c.overall else None,
+                    overall.questionnaires if c.overall else None,
+                    c.marks or None,
+                    r(c.deducted, 2) if c.kind == "deduction" else None,
+                ]
+            )
+    headers = _h(
+        locale,
+        "unit",
+        "component",
+        "component_kind",
+        "weight",
+        "score",
+        "points",
+        "valid",
+        "questionnaires",
+        "marks",
+        "deducted",
+    )
+    return t(locale, "scoring.sheet.detail"), headers, rows
+
+
+def _items(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
+    rows: list[list[Cell]] = []
+    for u in scores.units:
+        for c in u.components:
+            for item in campaign.questionnaire.items:
+                f = c.items.get(item.id)
+                if f is None:
+                    continue
+                rows.append(
+                    [
+                        _unit_name(campaign, u.code, locale),
+                        campaign.component(c.component).name.get(locale),
+                        item.text.get(locale),
+                        r(f.satisfaction, 1),
+                        r(f.low, 1),
+                        r(f.high, 1),
+                        f.valid,
+                        f.dont_know,
+                    ]
+                )
+    headers = _h(
+        locale, "unit", "component", "item", "satisfaction", "low", "high", "valid", "dont_know"
+    )
+    return t(locale, "scoring.sheet.items"), headers, rows
+
+
+def _categories(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
+    names = {c.id: c.name.get(locale) for c in campaign.categories}
+    rows: list[list[Cell]] = []
+    for u in scores.units:
+        for c in u.components:
+            for cat, f in c.categories.items():
+                rows.append(
+                    [
+                        _unit_name(campaign, u.code, locale),
+                        campaign.component(c.component).name.get(locale),
+                        names.get(cat, cat),
+                        r(f.satisfaction, 1),
+                        f.valid,
+                        f.dont_know,
+                        f.questionnaires,
+                    ]
+                )
+    headers = _h(
+        locale,
+        "unit",
+        "component",
+        "category",
+        "satisfaction",
+        "valid",
+        "dont_know",
+        "questionnaires",
+    )
+    return t(locale, "scoring.sheet.categories"), headers, rows
+
+
+def _complaints(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
+    kinds = campaign.complaints.conduct_kinds if campaign.complaints else []
+    rows: list[list[Cell]] = []
+    for u in scores.units:
+        i = u.issues
+        rows.append(
+            [
+                _unit_name(campaign, u.code, locale),
+                *(i.complaints.get(k.id, 0) for k in kinds),
+                sum(i.complaints.values()),
+                i.overdue,
+                i.findings,
+                " | ".join(i.suggestions),
+            ]
+        )
+    headers = [
+        t(locale, "scoring.col.unit"),
+        *(k.name.get(locale) for k in kinds),
+        *_h(locale, "complaints", "overdue", "findings", "suggestions"),
+    ]
+    return t(locale, "scoring.sheet.complaints"), headers, rows
+
+
+def workbook_bytes(campaign: Campaign, scores: CampaignScores, locale: str) -> bytes:
+    """The report as an XLSX file's bytes."""
+    book = Workbook()
+    for sheet in list(book.worksheets):
+        book.remove(sheet)
+    for name, headers, rows in tables(campaign, scores, locale):
+        sheet = book.create_sheet(name[:31])
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_report(
+    campaign: Campaign, scores: CampaignScores, locale: str, folder: Path
+) -> list[Path]:
+    """The workbook plus one CSV per sheet (UTF-8 with BOM, so spreadsheet tools read Chinese)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{campaign.id}-{scores.computed_at:%Y%m%d-%H%M}"
+    written = [folder / f"{stem}.xlsx"]
+    written[0].write_bytes(workbook_bytes(campaign, scores, locale))
+    for n, (_, headers, rows) in enumerate(tables(campaign, scores, locale), start=1):
+        path = folder / f"{stem}-{n}-{_CSV_NAMES[n - 1]}.csv"
+        path.write_text(_csv(headers, rows), encoding="utf-8-sig")
+        written.append(path)
+    return written
+
+
+_CSV_NAMES = ("ranking", "detail", "items", "categories", "complaints")
+
+
+def _csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue()
