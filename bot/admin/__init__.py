@@ -1,0 +1,1 @@
+"""Admin engine: phases, the broadcaster, reminders, fairness (no Telegram here)."""

@@ -1,0 +1,142 @@
+"""Who a broadcast goes to: one query per kind of audience, open for more kinds.
+
+An audience is data (`Audience`), stored with its job so `/broadcast status`
+can say who was meant.  Each kind maps to a function that, given a database
+connection, returns the rows ``(user_id, locale)`` of active respondents; a new
+kind is one more entry in `AUDIENCES` (`register_audience`).  Kinds that read
+another feature's tables (complaints) name those tables in `needs`, and are
+refused with `AudienceUnavailable` while those tables do not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, column, exists, inspect, select, table
+
+from storage.models import Membership, Respondent, Submission
+
+# The complaint desk's table, named lightly: this module must not depend on its model.
+_complaints = table("complaints", column("complainant_id"), column("unit_id"), column("status"))
+_CLOSED_COMPLAINT = "closed"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A segment of respondents (fields used depend on `kind`)."""
+
+    kind: str  # everyone | category | raters | complainants | started | open_complaints
+    campaign_id: str | None = None
+    category: str | None = None
+    unit_id: int | None = None
+    public: bool = False  # category: it is the campaign's public category
+
+    def to_json(self) -> dict[str, Any]:
+        """The audience as stored with its job."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Audience:
+        """The audience stored with a job."""
+        return cls(**data)
+
+
+class AudienceUnavailable(Exception):
+    """The audience reads a table this installation does not have (yet)."""
+
+
+Query = Callable[[Audience], Select[int, str]]
+
+
+@dataclass(frozen=True)
+class AudienceKind:
+    """How to select one kind of audience, and which tables it needs."""
+
+    query: Query
+    needs: tuple[str, ...] = ()
+
+
+AUDIENCES: dict[str, AudienceKind] = {}
+
+
+def register_audience(kind: str, query: Query, needs: tuple[str, ...] = ()) -> None:
+    """Teach the broadcaster a new kind of audience."""
+    AUDIENCES[kind] = AudienceKind(query, needs)
+
+
+def _active() -> Select[int, str]:
+    """Every respondent who has not blocked the bot, with their locale."""
+    return select(Respondent.id, Respondent.locale).where(Respondent.active.is_(True))
+
+
+def _everyone(a: Audience) -> Select[int, str]:
+    return _active()
+
+
+def _category(a: Audience) -> Select[int, str]:
+    member = select(Membership.respondent_id).where(
+        Membership.campaign_id == a.campaign_id, Membership.respondent_id == Respondent.id
+    )
+    if a.public:  # the public category is everyone without another category
+        return _active().where(~exists(member.where(Membership.category != a.category)))
+    return _active().where(exists(member.where(Membership.category == a.category)))
+
+
+def _raters(a: Audience) -> Select[int, str]:
+    rated = select(Submission.respondent_id).where(
+        Submission.respondent_id == Respondent.id,
+        Submission.unit_id == a.unit_id,
+        Submission.status == "submitted",
+    )
+    return _active().where(exists(rated))
+
+
+def _started(a: Audience) -> Select[int, str]:
+    drafts = select(Submission.respondent_id).where(
+        Submission.respondent_id == Respondent.id, Submission.status == "draft"
+    )
+    if a.campaign_id is not None:
+        drafts = drafts.where(Submission.campaign_id == a.campaign_id)
+    return _active().where(exists(drafts))
+
+
+def _complainants(a: Audience) -> Select[int, str]:
+    filed = select(_complaints.c.complainant_id).where(
+        _complaints.c.complainant_id == Respondent.id, _complaints.c.unit_id == a.unit_id
+    )
+    return _active().where(exists(filed))
+
+
+def _open_complaints(a: Audience) -> Select[int, str]:
+    filed = select(_complaints.c.complainant_id).where(
+        _complaints.c.complainant_id == Respondent.id,
+        _complaints.c.status != _CLOSED_COMPLAINT,
+    )
+    return _active().where(exists(filed))
+
+
+register_audience("everyone", _everyone)
+register_audience("category", _category)
+register_audience("raters", _raters)
+register_audience("started", _started)
+register_audience("complainants", _complainants, needs=("complaints",))
+register_audience("open_complaints", _open_complaints, needs=("complaints",))
+
+
+def audience_query(conn: Connection, audience: Audience) -> Select[int, str]:
+    """The query selecting an audience, or AudienceUnavailable."""
+    kind = AUDIENCES.get(audience.kind)
+    if kind is None:
+        raise AudienceUnavailable(audience.kind)
+    if kind.needs:
+        present = set(inspect(conn).get_table_names())
+        if not set(kind.needs) <= present:
+            raise AudienceUnavailable(audience.kind)
+    return kind.query(audience).order_by(Respondent.id)
+
+
+def recipients(conn: Connection, audience: Audience) -> list[tuple[int, str]]:
+    """Every (user id, locale) of an audience, in user id order."""
+    return [(int(uid), str(loc)) for uid, loc in conn.execute(audience_query(conn, audience))]
