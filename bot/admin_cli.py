@@ -1,4 +1,4 @@
-"""Command-line administration: grant roles, issue codes, read the audit log."""
+"""Command-line administration: grant roles, issue codes, read the audit log, broadcasts."""
 
 from __future__ import annotations
 
@@ -37,6 +37,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     audit = commands.add_parser("audit", help="print the audit log, newest first")
     audit.add_argument("--limit", type=int, default=50)
     audit.set_defaults(func=_audit, async_=True)
+
+    broadcast = commands.add_parser("broadcast", help="broadcast jobs")
+    verbs = broadcast.add_subparsers(required=True, metavar="ACTION")
+    status = verbs.add_parser("status", help="the latest jobs and their delivery counts")
+    status.add_argument("--limit", type=int, default=20)
+    status.set_defaults(func=_broadcast_status, async_=True)
 
 
 async def _grant(args: argparse.Namespace) -> int:
@@ -109,6 +115,20 @@ async def _audit(args: argparse.Namespace) -> int:
             when = entry.at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
             reason = f" — {entry.reason}" if entry.reason else ""
             print(f"{when}  {actor:>12}  {entry.action:<12} {entry.subject}{reason}")
+    return 0
+
+
+async def _broadcast_status(args: argparse.Namespace) -> int:
+    async with services_from(load_settings()) as services:
+        jobs = await services.admin.broadcaster.jobs(args.limit)
+    if not jobs:
+        print("no broadcasts")
+    for p in jobs:
+        print(
+            f"#{p.job_id:<5} {p.kind:<12} {p.status:<9} {p.done}/{p.total}  "
+            f"sent {p.count('sent')}  blocked {p.count('blocked')}  failed {p.count('failed')}  "
+            f"unknown {p.count('unknown')}  pending {p.count('pending')}"
+        )
     return 0
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.admin_cli import add_commands
 from bot.campaign.loader import CampaignFileError, validate_file
 from bot.config import ConfigError, load_settings
+from bot.scoring_cli import add_commands as add_scoring_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=_validate)
 
     add_commands(commands)
+    add_scoring_commands(commands)
     return parser
 
 

@@ -37,6 +37,18 @@ class Settings(BaseSettings):
     default_locale: str = Field(default="zh-Hans", alias="DEFAULT_LOCALE")
     # Comma-separated ("1,2,3"), so NoDecode stops pydantic-settings expecting JSON.
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, alias="ADMIN_IDS")
+    # The complaint centre (效能投诉中心): users who triage complaints, and/or a group chat.
+    complaint_centre_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, alias="COMPLAINT_CENTRE_IDS"
+    )
+    complaint_centre_chat_id: int | None = Field(default=None, alias="COMPLAINT_CENTRE_CHAT_ID")
+    # The broadcaster (bot/admin/broadcast.py): messages a second overall (Telegram allows ~30),
+    # and when reminders go to people who started a questionnaire and did not submit it.
+    broadcast_rate: float = Field(default=25.0, gt=0, le=1000, alias="BROADCAST_RATE")
+    reminder_delay_hours: float = Field(default=24.0, gt=0, alias="REMINDER_DELAY_HOURS")
+    reminder_before_close_hours: float = Field(
+        default=24.0, gt=0, alias="REMINDER_BEFORE_CLOSE_HOURS"
+    )
     # A fixed "today" for rehearsals and tests (YYYY-MM-DD); empty means the real clock.
     clock_date: str | None = Field(default=None, alias="PINGYI_TODAY")
 
@@ -71,7 +83,19 @@ class Settings(BaseSettings):
             raise ValueError("must be one of " + ", ".join(LOCALES))
         return value
 
-    @field_validator("admin_ids", mode="before")
+    @field_validator("complaint_centre_chat_id", mode="before")
+    @classmethod
+    def _chat_id(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            if not text.removeprefix("-").isdigit():
+                raise ValueError("must be a Telegram chat id, e.g. -1001234567890")
+            return int(text)
+        return value
+
+    @field_validator("admin_ids", "complaint_centre_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):

@@ -37,6 +37,10 @@ class PeopleService:
             self._known.put(user_id, cached)
         return cast(RespondentRecord | None, cached)
 
+    def forget(self, user_id: int) -> None:
+        """Drop a cached person (their row changed elsewhere, e.g. marked inactive)."""
+        self._known.drop(user_id)
+
     async def seen(
         self, uow: UnitOfWork, user_id: int, language_code: str | None
     ) -> RespondentRecord:

@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.admin.service import AdminSettings
 from bot.clock import Clock, FixedClock, SystemClock
+from bot.complaints.service import Centre
 from bot.config import Settings
 from bot.services import Services
 from storage.migrate import upgrade_to_head
@@ -43,21 +45,35 @@ async def services_from(settings: Settings) -> AsyncIterator[Services]:
     async with open_services(
         settings.database_url, settings.campaigns_dir, clock_from(settings),
         settings.default_locale, settings.admin_ids,
+        Centre(frozenset(settings.complaint_centre_ids), settings.complaint_centre_chat_id),
     ) as services:
+        services.admin.configure(admin_settings(settings))
         yield services
+
+
+def admin_settings(settings: Settings) -> AdminSettings:
+    """The broadcaster's rate and the reminder delays, from settings."""
+    return AdminSettings(
+        broadcast_rate=settings.broadcast_rate,
+        reminder_delay=dt.timedelta(hours=settings.reminder_delay_hours),
+        reminder_before_close=dt.timedelta(hours=settings.reminder_before_close_hours),
+    )
 
 
 @asynccontextmanager
 async def open_services(
     database_url: str, campaigns_dir: Path, clock: Clock, default_locale: str = "zh-Hans",
     admin_ids: list[int] | tuple[int, ...] = (),
+    centre: Centre | None = None,
 ) -> AsyncIterator[Services]:
     """Migrate the database to the latest schema, start the writer, load campaigns."""
     await upgrade_to_head(database_url)
     db = Database(database_url)
     await db.start()
     try:
-        services = await Services.build(db, clock, campaigns_dir, default_locale, admin_ids)
+        services = await Services.build(
+            db, clock, campaigns_dir, default_locale, admin_ids, centre
+        )
         tune_gc()
         yield services
     finally:

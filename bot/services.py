@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.access.service import AccessService
+from bot.admin.service import AdminService
 from bot.clock import Clock
+from bot.complaints.service import Centre, ComplaintService
 from bot.people import PeopleService
 from bot.registry import Registry, load_registry
+from bot.scoring.records import Records
+from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService
 from storage.uow import Database
 
@@ -25,11 +29,16 @@ class Services:
     survey: SurveyService
     access: AccessService
     default_locale: str = "zh-Hans"
+    scoring: ScoringService = field(init=False)  # the scorer (bot/scoring/service.py)
+    records: Records = field(init=False)  # evaluators' marks, bonuses, inspection findings
+    complaints: ComplaintService = field(init=False)  # bot/complaints/service.py
+    admin: AdminService = field(init=False)  # phases, broadcasts, reminders (bot/admin/)
 
     @classmethod
     async def build(
         cls, db: Database, clock: Clock, campaigns_dir: Path, default_locale: str = "zh-Hans",
         admin_ids: list[int] | tuple[int, ...] = (),
+        centre: Centre | None = None,
     ) -> Services:
         """Load the campaigns into `db` and wire the services."""
         registry = await load_registry(db, campaigns_dir, clock.now())
@@ -37,7 +46,16 @@ class Services:
         survey = SurveyService(registry, clock)
         people.on_new_person.append(survey.prime_new_person)
         access = AccessService(clock, admin_ids)
-        return cls(db, clock, registry, people, survey, access, default_locale)
+        services = cls(db, clock, registry, people, survey, access, default_locale)
+        services.scoring = ScoringService(db, registry, clock)
+        services.records = Records(registry, clock)
+        survey.on_submitted.append(services.scoring.submitted)
+        services.complaints = ComplaintService(registry, clock, access, survey, centre or Centre())
+        services.admin = AdminService(db, clock, registry, default_locale)
+        await services.admin.load()
+        survey.phases = services.admin.phases
+        services.admin.broadcaster.on_blocked.append(people.forget)
+        return services
 
     def now(self) -> dt.datetime:
         """The current instant."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from bot.campaign.schema import Campaign, Component, Unit
+from bot.campaign.schema import Campaign, Component, Phase, Unit
 from bot.survey.units import UnitPage
 from storage.records import DraftRecord
 
@@ -75,11 +75,21 @@ class Reply:
     also: Notice | None = None  # a notice sent before the screen (e.g. "too long")
 
 
-def closed_notice(component: Component, campaign: Campaign, today: dt.date) -> Notice | None:
-    """A notice if the component is not open today, else None."""
+class PhaseProvider(Protocol):
+    """Effective phase dates (an admin may have opened, closed or extended a phase)."""
+
+    def phase(self, campaign: Campaign, phase_id: str) -> Phase:
+        """The phase with the dates the bot obeys."""
+        ...
+
+
+def closed_notice(
+    component: Component, campaign: Campaign, today: dt.date, phases: PhaseProvider | None = None
+) -> Notice | None:
+    """A notice if the component is not open today, else None (`phases`: admin overrides)."""
     if component.phase is None:
         return Notice("survey.not_a_survey")
-    phase = campaign.phase(component.phase)
+    phase = phases.phase(campaign, component.phase) if phases else campaign.phase(component.phase)
     if today < phase.start:
         return Notice("survey.opens_on", {"date": phase.start, "campaign": campaign})
     if today > phase.end:

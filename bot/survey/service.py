@@ -10,12 +10,16 @@ that follows it is sent.
     /survey ─► (campaign × component?) ─► unit picker ─► questionnaire (see flow.py)
                                             ▲  typed text filters      │ submit
                                             └──── "rate another" ◄─────┘ thanks
+
+/cancel pauses a questionnaire (typed text no longer goes to it); /survey resumes it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import Any, cast
 
 from bot.campaign.schema import Campaign, Component, Level, Unit
@@ -26,6 +30,7 @@ from bot.survey.cache import LRU, MISSING
 from bot.survey.screens import (
     CampaignChoice,
     Notice,
+    PhaseProvider,
     Question,
     Reply,
     Thanks,
@@ -54,6 +59,11 @@ class SurveyService:
         self._conversations: LRU[int, ConversationRecord] = LRU(cache_size)
         self._categories: LRU[tuple[int, str], str] = LRU(cache_size)
         self._rated: LRU[tuple[int, str, str], frozenset[int]] = LRU(cache_size)
+        # Admins' phase overrides (bot/admin/phases.py); None: the campaign files' dates.
+        self.phases: PhaseProvider | None = None
+        # Told (after the commit) of each submitted questionnaire: campaign, respondent,
+        # unit, component — the scorer counts it in its next refresh.
+        self.on_submitted: list[Callable[[str, int, int, str], None]] = []
 
     def prime_new_person(self, rid: int) -> None:
         """A person seen for the first time has no rows yet: nothing to read for them.
@@ -115,6 +125,10 @@ class SurveyService:
             self._rated.put(key, cached)
         return cast(frozenset[int], cached)
 
+    def set_conversation(self, uow: UnitOfWork, record: ConversationRecord) -> None:
+        """Stage where a person is for another flow (complaints), keeping the cache right."""
+        self._set_conversation(uow, record)
+
     def _set_conversation(self, uow: UnitOfWork, record: ConversationRecord) -> None:
         if self._conversations.get(record.respondent_id) == record:
             return  # already stored: nothing to write
@@ -139,29 +153,54 @@ class SurveyService:
     async def begin(self, uow: UnitOfWork, rid: int) -> Reply:
         """/survey: offer the questionnaires open to this respondent today."""
         options: list[tuple[Campaign, Component]] = []
+        categories: dict[str, str] = {}
         for campaign in self.registry.campaigns.values():
             today = local_today(self.clock, campaign.timezone)
-            category = await self.category(uow, rid, campaign)
-            options += [(campaign, c) for c in campaign.open_survey_components(today, category)]
+            category = categories[campaign.id] = await self.category(uow, rid, campaign)
+            options += [
+                (campaign, c)
+                for c in campaign.survey_components()
+                if (c.categories is None or category in c.categories)
+                and closed_notice(c, campaign, today, self.phases) is None
+            ]
         if not options:
-            return Reply(self._nothing_open(), edit=False)
+            return self._nothing_open(categories)
         if len(options) == 1:
             return await self.unit_page(uow, rid, options[0][0].id, options[0][1].id, 0, edit=False)
         return Reply(CampaignChoice(options), edit=False)
 
-    def _nothing_open(self) -> Notice:
-        """Say when the next questionnaire opens, or that all have closed."""
+    def _nothing_open(self, categories: dict[str, str]) -> Reply:
+        """Say which questionnaire last closed and when the next one opens.
+
+        Only questionnaires the person's category may answer count: a date on
+        which only a panel's questionnaire opens would send them back for nothing.
+        """
         upcoming: list[tuple[dt.date, Campaign]] = []
+        ended: list[tuple[dt.date, Campaign]] = []
         for campaign in self.registry.campaigns.values():
             today = local_today(self.clock, campaign.timezone)
             for comp in campaign.survey_components():
-                phase = campaign.phase(comp.phase) if comp.phase else None
-                if phase is not None and phase.start > today:
+                allowed = comp.categories is None or categories[campaign.id] in comp.categories
+                if comp.phase is None or not allowed:
+                    continue
+                phase = (
+                    self.phases.phase(campaign, comp.phase)
+                    if self.phases
+                    else campaign.phase(comp.phase)
+                )
+                if phase.start > today:
                     upcoming.append((phase.start, campaign))
+                elif phase.end < today:
+                    ended.append((phase.end, campaign))
+        closed = None
+        if ended:
+            day, campaign = max(ended, key=lambda pair: pair[0])
+            closed = Notice("survey.closed_on", {"date": day, "campaign": campaign})
         if upcoming:
             day, campaign = min(upcoming, key=lambda pair: pair[0])
-            return Notice("survey.opens_on", {"date": day, "campaign": campaign})
-        return Notice("survey.none_open")
+            opens = Notice("survey.opens_on", {"date": day, "campaign": campaign})
+            return Reply(opens, edit=False, also=closed)
+        return Reply(closed or Notice("survey.none_open"), edit=False)
 
     async def unit_page(
         self,
@@ -204,7 +243,9 @@ class SurveyService:
         self, uow: UnitOfWork, rid: int, campaign: Campaign, component: Component
     ) -> Notice | None:
         """Why this respondent may not answer this component now (None: they may)."""
-        closed = closed_notice(component, campaign, local_today(self.clock, campaign.timezone))
+        closed = closed_notice(
+            component, campaign, local_today(self.clock, campaign.timezone), self.phases
+        )
         if closed is not None:
             return closed
         category = await self.category(uow, rid, campaign)
@@ -321,7 +362,9 @@ class SurveyService:
         if found is None or draft is None:
             return Reply(None, toast=Notice("common.stale"))
         campaign, unit, component = found
-        closed = closed_notice(component, campaign, local_today(self.clock, campaign.timezone))
+        closed = closed_notice(
+            component, campaign, local_today(self.clock, campaign.timezone), self.phases
+        )
         if closed is not None and not draft.submitted:
             return Reply(closed, edit=False, toast=closed)
         step: flow.Step = act(draft, campaign)
@@ -344,6 +387,8 @@ class SurveyService:
             repo.stage_submit(after, now)
             key = (after.respondent_id, after.campaign_id, after.component)
             uow.after_commit(lambda: self._rated.drop(key))
+            for listener in self.on_submitted:
+                uow.after_commit(partial(listener, *_announced(after)))
         elif (after.position, after.suggestion) != (before.position, before.suggestion):
             repo.stage_progress(after, now)
         self._put_draft(uow, after)
@@ -379,7 +424,7 @@ class SurveyService:
         None when the person is not in a questionnaire (the adapter then helps).
         """
         conv = await self.conversation(uow, rid)
-        if conv.flow != "survey":
+        if conv.flow != "survey" or conv.step == "paused":
             return None
         data = conv.data
         if conv.step == "choose_unit":
@@ -409,10 +454,16 @@ class SurveyService:
             self._question(campaign, component, unit, draft.unit_id, step.draft), edit=False
         )
 
-    async def resume(self, uow: UnitOfWork, rid: int) -> Reply | None:
-        """The screen the person was on, if they are in the middle of a questionnaire."""
+    async def resume(self, uow: UnitOfWork, rid: int, *, unpause: bool = True) -> Reply | None:
+        """The screen the person was on, if they are in the middle of a questionnaire.
+
+        A questionnaire left with /cancel is taken up again (unless `unpause` is
+        False); one whose phase has closed gets the closing notice instead, so
+        nobody is invited to answer what can no longer be answered.
+        """
         conv = await self.conversation(uow, rid)
-        if conv.flow != "survey" or conv.step != "answering":
+        steps = ("answering", "paused") if unpause else ("answering",)
+        if conv.flow != "survey" or conv.step not in steps:
             return None
         found = self._locate(int(conv.data["unit_id"]), str(conv.data["component"]))
         if found is None:
@@ -421,14 +472,29 @@ class SurveyService:
         draft = await self.draft(uow, rid, int(conv.data["unit_id"]), component.id)
         if draft is None or draft.submitted:
             return None
+        closed = closed_notice(
+            component, campaign, local_today(self.clock, campaign.timezone), self.phases
+        )
+        if closed is not None:
+            self._set_conversation(uow, ConversationRecord(rid))
+            await self._commit(uow)
+            return Reply(closed, edit=False)
+        if conv.step == "paused":
+            self._point_conversation(uow, rid, campaign, draft.unit_id, component.id)
+            await self._commit(uow)
         question = self._question(campaign, component, unit, draft.unit_id, draft, resumed=True)
         return Reply(question, edit=False)
 
     async def cancel(self, uow: UnitOfWork, rid: int) -> Reply:
-        """/cancel: leave the conversation; a started questionnaire is kept for later."""
+        """/cancel: leave the conversation; a started questionnaire is kept for /survey.
+
+        It is kept as "paused": typed text no longer goes to it, and /survey
+        (which resumes only a questionnaire it can name) takes it up again.
+        """
         conv = await self.conversation(uow, rid)
-        kept = conv.flow == "survey" and conv.step == "answering"
-        self._set_conversation(uow, ConversationRecord(rid))
+        kept = conv.flow == "survey" and conv.step in ("answering", "paused")
+        paused = ConversationRecord(rid, "survey", "paused", conv.data)
+        self._set_conversation(uow, paused if kept else ConversationRecord(rid))
         await self._commit(uow)
         return Reply(Notice("survey.cancelled_kept" if kept else "common.cancelled"), edit=False)
 
@@ -436,6 +502,11 @@ class SurveyService:
         """The campaign and component to offer after a submission, if still known."""
         found = self.registry.component(campaign_id, comp_id)
         return (found[0].id, found[1].id) if found else None
+
+
+def _announced(draft: DraftRecord) -> tuple[str, int, int, str]:
+    """What `on_submitted` listeners are told about a submitted questionnaire."""
+    return draft.campaign_id, draft.respondent_id, draft.unit_id, draft.component
 
 
 def with_answers(draft: DraftRecord, **answers: str) -> DraftRecord:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.services import Services
+from bot.telegram.authz import Authorize
 from bot.telegram.commands import set_default_commands
 from bot.telegram.middlewares import DropDuplicates, OnePerUser, UnitOfWorkPerUpdate
-from bot.telegram.routers import access, common, fallback, survey
+from bot.telegram.routers import access, admin, common, complaints, evaluator, fallback, survey
 from storage.repositories import UpdateLogRepo
 
 # How many handled update ids are read back at start-up to drop redeliveries.
@@ -34,9 +35,45 @@ def make_dispatcher(services: Services) -> Dispatcher:
     dp.update.outer_middleware(OnePerUser())
     dp.update.outer_middleware(UnitOfWorkPerUpdate(services))
     # The questionnaire's buttons are the hot path: its router is tried first.
-    dp.include_routers(survey.router, common.router, access.router, fallback.router)
+    # Complaints come first: their text/file handlers take only messages of people whose
+    # stored conversation is in the complaint flow, which the survey's would otherwise take.
+    routers = (
+        admin.compose_router,  # only admins whose broadcast draft awaits a message
+        evaluator.router,  # only its commands, refused to non-evaluators
+        complaints.router,
+        survey.router,
+        common.router,
+        access.router,
+        admin.router,
+        fallback.router,
+    )
+    for router in routers:
+        _detach(router)
+    dp.include_routers(*routers)
+    # One authorization layer for every router: handlers declare flags=requires(Role…).
+    dp.message.middleware(Authorize())
+    dp.callback_query.middleware(Authorize())
     dp.startup.register(_on_startup)
+    dp.startup.register(admin.start_background)  # broadcasts, reminders, phase notices
+    dp.shutdown.register(admin.stop_background)
+    dp.startup.register(complaints.start_notices)  # reminders and escalation
+    dp.shutdown.register(complaints.stop_notices)
+    dp.startup.register(evaluator.start_refresh)  # scores refreshed as answers arrive
+    dp.shutdown.register(evaluator.stop_refresh)
     return dp
+
+
+def _detach(router: Router) -> None:
+    """Free a feature router from the dispatcher that had it before.
+
+    The routers are module-level (their handlers are declared with decorators) and
+    aiogram gives a router one parent, so without this a second dispatcher in the
+    same process (a restart in place, every end-to-end test) could not be built.
+    """
+    parent = router.parent_router
+    if parent is not None:
+        parent.sub_routers.remove(router)
+        router._parent_router = None
 
 
 async def _on_startup(bot: Bot, dispatcher: Dispatcher, services: Services) -> None:

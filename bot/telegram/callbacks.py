@@ -56,3 +56,72 @@ class ChooseLanguage(CallbackData, prefix="lg"):
     """A locale from /language."""
 
     locale: str
+
+
+class ComplaintDraftAction(CallbackData, prefix="cd"):
+    """A button of the citizen's complaint draft (unit, kind, done, edit, submit …)."""
+
+    action: str
+    arg: int = 0
+    campaign: str = ""
+
+
+class ComplaintAction(CallbackData, prefix="ca"):
+    """A button on a complaint (card, result, list): the complaint id and what to do."""
+
+    id: int
+    action: str
+    arg: int = 0
+
+
+# -- admin (bot/telegram/routers/admin.py) ------------------------------------------------
+
+
+class BroadcastAddLocale(CallbackData, prefix="ba"):
+    """Add (or replace) one locale's text of a broadcast draft."""
+
+    draft: int
+    locale: str
+
+
+class BroadcastAudienceMenu(CallbackData, prefix="bm"):
+    """Show the audiences a broadcast draft can go to."""
+
+    draft: int
+
+
+class BroadcastAudience(CallbackData, prefix="bu"):
+    """Choose an audience (category by its index in the campaign; unit by id)."""
+
+    draft: int
+    kind: str
+    campaign: str = ""
+    cat: int = -1
+    unit: int = 0
+
+
+class BroadcastUnitSearch(CallbackData, prefix="bk"):
+    """Raters or complainants of a unit: ask the admin to type the unit's name."""
+
+    draft: int
+    kind: str
+
+
+class BroadcastSend(CallbackData, prefix="bs"):
+    """Confirm: send the draft to the audience shown in the preview."""
+
+    draft: int
+
+
+class BroadcastCancel(CallbackData, prefix="bx"):
+    """Drop a draft, or stop a running broadcast."""
+
+    job: int
+
+
+class PhaseChange(CallbackData, prefix="ph"):
+    """Open, close or reset a phase (by its index in the campaign)."""
+
+    campaign: str
+    phase: int
+    action: str

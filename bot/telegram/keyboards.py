@@ -13,13 +13,24 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.campaign.schema import Campaign, Component
+from bot.complaints.flow import EDITABLE
+from bot.complaints.screens import RATINGS, VERDICTS, Card, Choice, ComplaintView, DraftScreen
 from bot.i18n import LOCALES, t
 from bot.survey.flow import LEVELS
 from bot.survey.screens import Question, UnitChoice
 from bot.telegram.callbacks import (
     AnswerItem,
+    BroadcastAddLocale,
+    BroadcastAudience,
+    BroadcastAudienceMenu,
+    BroadcastCancel,
+    BroadcastSend,
+    BroadcastUnitSearch,
     ChooseLanguage,
+    ComplaintAction,
+    ComplaintDraftAction,
     Navigate,
+    PhaseChange,
     PickCampaign,
     PickUnit,
     StartSurvey,
@@ -175,3 +186,284 @@ def languages() -> InlineKeyboardMarkup:
         _button(t(locale, f"lang.{locale}"), ChooseLanguage(locale=locale)) for locale in LOCALES
     ]
     return InlineKeyboardMarkup(inline_keyboard=[row])
+
+
+# -- complaints ------------------------------------------------------------------------------
+
+
+def _cd(label: str, action: str, arg: int = 0, campaign: str = "") -> InlineKeyboardButton:
+    return _button(label, ComplaintDraftAction(action=action, arg=arg, campaign=campaign))
+
+
+def _ca(label: str, complaint_id: int, action: str, arg: int = 0) -> InlineKeyboardButton:
+    return _button(label, ComplaintAction(id=complaint_id, action=action, arg=arg))
+
+
+def complaint_draft(screen: DraftScreen, locale: str) -> InlineKeyboardMarkup | None:
+    """The buttons of the draft's current step (none while the citizen types)."""
+    draft, rows = screen.draft, []
+    if draft.step == "campaign":
+        rows = [[_cd(c.name.get(locale), "campaign", campaign=c.id)] for c in screen.campaigns]
+    elif draft.step == "unit" and screen.page is not None:
+        page = screen.page
+        rows = [[_cd(u.name.get(locale), "unit", screen.unit_ids[u.id])] for u in page.units]
+        turn = []
+        if page.page > 0:
+            turn.append(_cd(t(locale, "btn.prev"), "page", page.page - 1))
+        if page.page < page.pages - 1:
+            turn.append(_cd(t(locale, "btn.next"), "page", page.page + 1))
+        rows += [turn] if turn else []
+        rows.append([_cd(t(locale, "complaint.btn.not_sure"), "unit", 0)])
+    elif draft.step == "kind" and screen.campaign is not None and screen.campaign.complaints:
+        kinds = screen.campaign.complaints.conduct_kinds
+        rows = _chunks([_cd(k.name.get(locale), "kind", n) for n, k in enumerate(kinds)], 2)
+    elif draft.step == "evidence":
+        rows = [
+            [
+                _cd(
+                    t(
+                        locale,
+                        "complaint.btn.done" if draft.attachments else "complaint.btn.no_files",
+                    ),
+                    "done",
+                )
+            ]
+        ]
+        if draft.attachments:
+            rows.append([_cd(t(locale, "complaint.btn.clear_files"), "clear")])
+    elif draft.step == "contact":
+        rows = [[_cd(t(locale, "complaint.btn.anonymous"), "anon")]]
+    elif draft.step == "review":
+        edits = [
+            _cd(t(locale, f"complaint.btn.edit_{what}"), "edit", n)
+            for n, what in enumerate(EDITABLE)
+        ]
+        rows = [
+            *_chunks(edits, 3),
+            [_cd(t(locale, "complaint.btn.submit"), "submit")],
+            [_cd(t(locale, "complaint.btn.discard"), "discard")],
+        ]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def complaint_card(card: Card, locale: str) -> InlineKeyboardMarkup | None:
+    """A card's actions for its audience, given the complaint's state."""
+    view, cid = card.view, card.view.id
+    names: list[str] = []
+    if card.audience == "handler" and view.status in ("open", "accepted"):
+        names = (["accept"] if view.status == "open" else []) + [
+            "ask",
+            "extend",
+            "transfer",
+            "close",
+        ]
+    elif card.audience == "centre":
+        if view.status == "triage":
+            names += ["route"]
+        if view.open:
+            names += ["class"]
+        if view.extension_reason is not None and view.open:
+            names += ["approve", "refuse"]
+        if view.review == "requested":
+            names += ["reopen", "uphold"]
+    buttons = [_ca(t(locale, f"complaint.btn.{name}"), cid, name) for name in names]
+    return InlineKeyboardMarkup(inline_keyboard=_chunks(buttons, 2)) if buttons else None
+
+
+def complaint_choice(choice: Choice, locale: str) -> InlineKeyboardMarkup:
+    """Units (paged), case classes or verdicts for one complaint, with "back"."""
+    cid, rows = choice.view.id, []
+    if choice.what == "units" and choice.page is not None:
+        page = choice.page
+        rows = [[_ca(u.name.get(locale), cid, "unit", choice.unit_ids[u.id])] for u in page.units]
+        turn = []
+        if page.page > 0:
+            turn.append(_ca(t(locale, "btn.prev"), cid, "route", page.page - 1))
+        if page.page < page.pages - 1:
+            turn.append(_ca(t(locale, "btn.next"), cid, "route", page.page + 1))
+        rows += [turn] if turn else []
+    elif choice.what == "classes":
+        rules = choice.view.campaign.complaints
+        classes = rules.case_classes if rules else []
+        rows = [
+            [
+                _ca(
+                    t(
+                        locale,
+                        "complaint.class_button",
+                        name=c.name.get(locale),
+                        days=c.working_days,
+                    ),
+                    cid,
+                    "setclass",
+                    n,
+                )
+            ]
+            for n, c in enumerate(classes)
+        ]
+    else:
+        rows = [
+            [_ca(t(locale, f"complaint.verdict.{v}"), cid, "verdict", n)]
+            for n, v in enumerate(VERDICTS)
+        ]
+    back = "back" if choice.what == "verdicts" else "cback"
+    rows.append([_ca(t(locale, "btn.back"), cid, back)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def complaint_result(view: ComplaintView, locale: str) -> InlineKeyboardMarkup | None:
+    """Rate the handling; after 不满意, ask once for a review."""
+    if view.rating is None:
+        buttons = [
+            _ca(t(locale, f"complaint.rating.{r}"), view.id, "rate", n)
+            for n, r in enumerate(RATINGS)
+        ]
+        return InlineKeyboardMarkup(inline_keyboard=[buttons])
+    if view.rating == "dissatisfied" and view.review is None:
+        button = _ca(t(locale, "complaint.btn.review"), view.id, "review")
+        return InlineKeyboardMarkup(inline_keyboard=[[button]])
+    return None
+
+
+def complaint_reply(view: ComplaintView, locale: str) -> InlineKeyboardMarkup:
+    """ "Answer" under a handler's question relayed to the citizen."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_ca(t(locale, "complaint.btn.reply"), view.id, "reply")]]
+    )
+
+
+def my_complaints(views: list[ComplaintView], locale: str) -> InlineKeyboardMarkup | None:
+    """ "Add information" for each open complaint of the citizen."""
+    rows = [
+        [_ca(t(locale, "complaint.btn.info", tracking=v.tracking), v.id, "info")]
+        for v in views
+        if v.open
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+# -- admin ------------------------------------------------------------------------------
+
+
+def broadcast_draft(draft_id: int, texts: dict[str, str], locale: str) -> InlineKeyboardMarkup:
+    """After a text: add another language, choose the audience, or drop the draft."""
+    rows: Rows = [
+        [
+            _button(
+                t(locale, "admin.bc.add_locale", language=t(loc, f"lang.{loc}")),
+                BroadcastAddLocale(draft=draft_id, locale=loc),
+            )
+            for loc in LOCALES
+            if loc not in texts
+        ],
+        [_button(t(locale, "admin.bc.choose_audience"), BroadcastAudienceMenu(draft=draft_id))],
+        [_button(t(locale, "admin.bc.discard"), BroadcastCancel(job=draft_id))],
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def broadcast_audiences(
+    draft_id: int, campaigns: list[Campaign], locale: str
+) -> InlineKeyboardMarkup:
+    """Everyone, a category of a campaign, started-not-submitted, complaints, a unit's people."""
+    rows: Rows = [
+        [
+            _button(
+                t(locale, "admin.aud.everyone"), BroadcastAudience(draft=draft_id, kind="everyone")
+            )
+        ],
+        [
+            _button(
+                t(locale, "admin.aud.open_complaints"),
+                BroadcastAudience(draft=draft_id, kind="open_complaints"),
+            )
+        ],
+        [
+            _button(
+                t(locale, "admin.aud.raters_ask"),
+                BroadcastUnitSearch(draft=draft_id, kind="raters"),
+            ),
+            _button(
+                t(locale, "admin.aud.complainants_ask"),
+                BroadcastUnitSearch(draft=draft_id, kind="complainants"),
+            ),
+        ],
+    ]
+    for campaign in campaigns:
+        rows.append(
+            [
+                _button(
+                    t(locale, "admin.aud.started", campaign=campaign.name.get(locale)),
+                    BroadcastAudience(draft=draft_id, kind="started", campaign=campaign.id),
+                )
+            ]
+        )
+        rows += _chunks(
+            [
+                _button(
+                    category.name.get(locale),
+                    BroadcastAudience(
+                        draft=draft_id, kind="category", campaign=campaign.id, cat=index
+                    ),
+                )
+                for index, category in enumerate(campaign.categories)
+            ],
+            2,
+        )
+    rows.append([_button(t(locale, "admin.bc.discard"), BroadcastCancel(job=draft_id))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def broadcast_units(
+    draft_id: int, kind: str, units: list[tuple[int, str]], locale: str
+) -> InlineKeyboardMarkup:
+    """Units matching the admin's search, for a raters / complainants audience."""
+    rows: Rows = [
+        [_button(name, BroadcastAudience(draft=draft_id, kind=kind, unit=unit_id))]
+        for unit_id, name in units
+    ]
+    rows.append([_button(t(locale, "admin.bc.back"), BroadcastAudienceMenu(draft=draft_id))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def broadcast_confirm(draft_id: int, locale: str) -> InlineKeyboardMarkup:
+    """Send to the previewed audience, choose another, or drop the draft."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [_button(t(locale, "admin.bc.send"), BroadcastSend(draft=draft_id))],
+            [_button(t(locale, "admin.bc.other_audience"), BroadcastAudienceMenu(draft=draft_id))],
+            [_button(t(locale, "admin.bc.discard"), BroadcastCancel(job=draft_id))],
+        ]
+    )
+
+
+def broadcast_running(job_id: int, locale: str) -> InlineKeyboardMarkup:
+    """The cancel button under a running broadcast's status message."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[_button(t(locale, "admin.bc.stop"), BroadcastCancel(job=job_id))]]
+    )
+
+
+def phase_actions(
+    campaign: Campaign, states: list[tuple[int, bool, bool]], locale: str
+) -> InlineKeyboardMarkup:
+    """Per phase (index, open now, overridden): open or close it, or reset it to the file."""
+    rows: Rows = []
+    for index, open_now, overridden in states:
+        name = campaign.phases[index].name.get(locale)
+        action = "close" if open_now else "open"
+        row = [
+            _button(
+                t(locale, f"admin.phase.{action}", phase=name),
+                PhaseChange(campaign=campaign.id, phase=index, action=action),
+            )
+        ]
+        if overridden:
+            row.append(
+                _button(
+                    t(locale, "admin.phase.reset", phase=name),
+                    PhaseChange(campaign=campaign.id, phase=index, action="reset"),
+                )
+            )
+        rows.append(row)
+    return InlineKeyboardMarkup(inline_keyboard=rows)

@@ -6,6 +6,14 @@ DateTime stored as UTC, JSON).  Every module is imported here so that
 """
 
 from storage.models.access import AuditEntry, Code, Finding, Grant
+from storage.models.admin import (
+    BroadcastJob,
+    BroadcastRecipient,
+    PhaseNoticeMark,
+    PhaseOverride,
+    ReminderMark,
+)
+from storage.models.complaints import Complaint, ComplaintDraft, ComplaintEntry
 from storage.models.core import (
     Answer,
     Base,
@@ -18,19 +26,32 @@ from storage.models.core import (
     Unit,
     UTCDateTime,
 )
+from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
 __all__ = [
     "Answer",
     "AuditEntry",
     "Base",
+    "Bonus",
+    "BroadcastJob",
+    "BroadcastRecipient",
     "Campaign",
     "Code",
+    "Complaint",
+    "ComplaintDraft",
+    "ComplaintEntry",
     "Conversation",
     "Finding",
     "Grant",
+    "Mark",
     "Membership",
+    "PhaseNoticeMark",
+    "PhaseOverride",
     "ProcessedUpdate",
+    "ReminderMark",
     "Respondent",
+    "ScoreResult",
+    "ScoreRun",
     "Submission",
     "UTCDateTime",
     "Unit",

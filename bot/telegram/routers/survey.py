@@ -6,12 +6,16 @@ flow itself (and its diagram) lives in `bot/survey/service.py` and `flow.py`.
 
 from __future__ import annotations
 
+import dataclasses
+
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import t
 from bot.services import Services
+from bot.survey.screens import Notice, Question
 from bot.telegram.callbacks import (
     AnswerItem,
     Navigate,
@@ -141,8 +145,8 @@ async def navigate(
         reply = await survey_.edit(uow, person.id, cb.unit, cb.comp, cb.index)
     elif cb.action == "submit":
         reply = await survey_.submit(uow, person.id, cb.unit, cb.comp)
-    else:
-        await query.answer()
+    else:  # forged, or from a newer version of the bot
+        await query.answer(t(locale, "common.stale"))
         return
     await to_callback(query, reply, locale)
 
@@ -157,4 +161,21 @@ async def typed_text(
     if reply is None:
         await message.answer(t(locale, "common.unknown"))
         return
+    await to_message(message, reply, locale)
+
+
+@router.message(~F.text)
+async def not_text(
+    message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
+) -> None:
+    """A photo, sticker or file inside a questionnaire: point back to the current question.
+
+    Outside a questionnaire it falls through to the fallback router's reply.
+    """
+    reply = await services.survey.resume(uow, person.id, unpause=False)
+    if reply is None:
+        raise SkipHandler
+    if isinstance(reply.screen, Question):  # still answering: not "welcome back"
+        screen = dataclasses.replace(reply.screen, resumed=False)
+        reply = dataclasses.replace(reply, screen=screen, also=Notice("survey.use_buttons"))
     await to_message(message, reply, locale)

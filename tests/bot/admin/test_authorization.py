@@ -1,0 +1,251 @@
+"""The authorization matrix: every command and button of every router, for every role.
+
+`MATRIX` names every handler registered on the dispatcher (router:function) and
+who may use it.  The test fails when a handler has no entry (a new command must
+be added here, with its roles), when an entry names a handler that no longer
+exists, when a handler's declared guard disagrees with its entry, and — through
+the real bot — when a role is refused what it should get or gets what it
+should not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from aiogram import Dispatcher, Router
+from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+
+from bot.access.service import Role
+from bot.clock import FixedClock
+from bot.i18n import t
+from bot.localapi import LocalBotAPI, SimUser, parse_html
+from bot.telegram.authz import REQUIRES
+from bot.telegram.callbacks import (
+    BroadcastAddLocale,
+    BroadcastAudience,
+    BroadcastAudienceMenu,
+    BroadcastCancel,
+    BroadcastSend,
+    BroadcastUnitSearch,
+    PhaseChange,
+)
+from tests.bot.telegram.conftest import SURVEY_DAY, BotApp
+
+PUBLIC, HANDLER, EVALUATOR, ADMIN = "public", "handler", "evaluator", "admin"
+EVERYONE = frozenset({PUBLIC, HANDLER, EVALUATOR, ADMIN})
+ADMINS = frozenset({ADMIN})
+STAFF = frozenset({ADMIN, EVALUATOR})
+EVALUATORS = frozenset({EVALUATOR})
+# Checked inside the engine per object (a complaint is shown only to its unit's handlers
+# and its complainant), so open at the door: the complaint tests cover who sees what.
+PER_OBJECT = EVERYONE
+
+MATRIX: dict[str, frozenset[str]] = {
+    # admin (bot/telegram/routers/admin.py)
+    "admin_compose:compose_message": ADMINS,
+    "admin:broadcast": ADMINS,
+    "admin:broadcast_add_locale": ADMINS,
+    "admin:broadcast_audience_menu": ADMINS,
+    "admin:broadcast_unit_search": ADMINS,
+    "admin:broadcast_audience": ADMINS,
+    "admin:broadcast_send": ADMINS,
+    "admin:broadcast_cancel": ADMINS,
+    "admin:phase_list": STAFF,
+    "admin:phase_command": ADMINS,
+    "admin:phase_button": ADMINS,
+    "admin:grant_or_revoke": ADMINS,
+    "admin:codes": ADMINS,
+    "admin:audit": ADMINS,
+    "admin:void": STAFF,
+    "admin:suspicious": STAFF,
+    # evaluator (its router's EvaluatorsOnly middleware)
+    "evaluator:ranking": EVALUATORS,
+    "evaluator:score": EVALUATORS,
+    "evaluator:issues": EVALUATORS,
+    "evaluator:progress_": EVALUATORS,
+    "evaluator:overdue": EVALUATORS,
+    "evaluator:chart": EVALUATORS,
+    "evaluator:export": EVALUATORS,
+    "evaluator:mark": EVALUATORS,
+    "evaluator:bonus_or_finding": EVALUATORS,
+    # complaints
+    "complaints:complain": EVERYONE,
+    "complaints:my_complaints": EVERYONE,
+    "complaints:cases": PER_OBJECT,
+    "complaints:cancel": EVERYONE,
+    "complaints:draft_button": EVERYONE,
+    "complaints:complaint_button": PER_OBJECT,
+    "complaints:typed": EVERYONE,
+    "complaints:evidence": EVERYONE,
+    "complaints:unsupported": EVERYONE,
+    # questionnaire, common, access, fallback
+    "survey:survey": EVERYONE,
+    "survey:start_survey": EVERYONE,
+    "survey:pick_campaign": EVERYONE,
+    "survey:units_page": EVERYONE,
+    "survey:pick_unit": EVERYONE,
+    "survey:answer_item": EVERYONE,
+    "survey:navigate": EVERYONE,
+    "survey:typed_text": EVERYONE,
+    "survey:not_text": EVERYONE,
+    "common:start": EVERYONE,
+    "common:help_": EVERYONE,
+    "common:language": EVERYONE,
+    "common:language_chosen": EVERYONE,
+    "common:cancel": EVERYONE,
+    "access:redeem_code": EVERYONE,
+    "fallback:anything_else": EVERYONE,
+    "fallback:unknown_button": EVERYONE,
+}
+
+# Privileged commands, with harmless arguments, probed through the real bot.
+PROBES: dict[str, str] = {
+    "admin:phase_list": "/phase",
+    "admin:phase_command": "/phase extend questionnaire 2011-09-30 matrix test",
+    "admin:grant_or_revoke": "/grant 123 evaluator matrix test",
+    "admin:codes": "/codes evaluator 1",
+    "admin:audit": "/audit",
+    "admin:void": "/void 123 changzhou-2011-safety matrix test",
+    "admin:suspicious": "/suspicious",
+    "evaluator:ranking": "/ranking",
+    "evaluator:progress_": "/progress",
+    "evaluator:issues": "/issues",
+    "admin:broadcast": "/broadcast",  # last: the admin is composing afterwards
+}
+BUTTONS: dict[str, CallbackData] = {
+    "admin:broadcast_add_locale": BroadcastAddLocale(draft=999_999, locale="en"),
+    "admin:broadcast_audience_menu": BroadcastAudienceMenu(draft=999_999),
+    "admin:broadcast_unit_search": BroadcastUnitSearch(draft=999_999, kind="raters"),
+    "admin:broadcast_audience": BroadcastAudience(draft=999_999, kind="everyone"),
+    "admin:broadcast_send": BroadcastSend(draft=999_999),
+    "admin:broadcast_cancel": BroadcastCancel(job=999_999),
+    "admin:phase_button": PhaseChange(campaign="changzhou-2011-safety", phase=99, action="open"),
+}
+DENIALS = ("admin.denied", "scoring.refused")
+
+
+def _walk(router: Router) -> Iterator[tuple[Router, HandlerObject]]:
+    for observer in (router.message, router.callback_query):
+        for handler in observer.handlers:
+            yield router, handler
+    for sub in router.sub_routers:
+        yield from _walk(sub)
+
+
+def _key(router: Router, handler: HandlerObject) -> str:
+    return f"{router.name}:{getattr(handler.callback, '__name__', repr(handler.callback))}"
+
+
+def _guard(router: Router, handler: HandlerObject) -> frozenset[str]:
+    """Who the handler's declared guard lets in."""
+    declared = handler.flags.get(REQUIRES)
+    if declared:
+        return frozenset(Role(r).value for r in declared)
+    names = {type(m).__name__ for m in router.message.middleware}
+    if "EvaluatorsOnly" in names:
+        return EVALUATORS
+    return EVERYONE
+
+
+def _dispatcher(app: BotApp) -> Dispatcher:
+    return app.dp
+
+
+@pytest.fixture
+async def app(api: LocalBotAPI, db_url: str) -> AsyncIterator[BotApp]:
+    running = BotApp(api, db_url, FixedClock.on_day(SURVEY_DAY))
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[LocalBotAPI]:
+    async with LocalBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def db_url(tmp_path: object) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/matrix.db"
+
+
+def test_every_handler_has_an_entry_and_its_declared_guard(app: BotApp) -> None:
+    found = {_key(r, h): _guard(r, h) for r, h in _walk(_dispatcher(app))}
+    missing = sorted(set(found) - set(MATRIX))
+    assert missing == [], f"handlers without an entry in the authorization matrix: {missing}"
+    stale = sorted(set(MATRIX) - set(found))
+    assert stale == [], f"matrix entries without a handler: {stale}"
+    wrong = {k: (sorted(found[k]), sorted(MATRIX[k])) for k in found if found[k] != MATRIX[k]}
+    assert wrong == {}, f"declared guard ≠ matrix (declared, expected): {wrong}"
+
+
+def test_every_command_with_a_probe_exists(app: BotApp) -> None:
+    commands = {
+        _key(r, h): {
+            c
+            for f in h.filters or []
+            if isinstance(f.callback, Command)
+            for c in f.callback.commands
+        }
+        for r, h in _walk(_dispatcher(app))
+    }
+    for key, probe in PROBES.items():
+        assert probe.split()[0].lstrip("/") in commands[key], key
+
+
+async def _people(app: BotApp) -> dict[str, SimUser]:
+    users = {
+        role: app.api.user(9000 + n, language_code="en")
+        for n, role in enumerate((PUBLIC, HANDLER, EVALUATOR, ADMIN))
+    }
+    for user in users.values():
+        await user.send_text("/start")
+        await user.wait_for()
+    services = app.services
+    wujin = services.registry.unit_ids[("changzhou-2011-safety", "wujin")]
+    async with services.db.unit_of_work() as uow:
+        await services.access.grant(uow, None, users[HANDLER].id, Role.HANDLER, wujin)
+        await services.access.grant(uow, None, users[EVALUATOR].id, Role.EVALUATOR)
+        await services.access.grant(uow, None, users[ADMIN].id, Role.ADMIN)
+    return users
+
+
+def _denied(text: str) -> bool:
+    return any(parse_html(t("en", key)).text in text for key in DENIALS)
+
+
+async def _reply(app: BotApp, user: SimUser) -> str:
+    await app.api.wait_idle(timeout=10)
+    with contextlib.suppress(TimeoutError):
+        return (await user.wait_for(timeout=0.5)).plain_text or ""
+    return ""
+
+
+async def test_each_role_gets_exactly_what_it_should(app: BotApp) -> None:
+    users = await _people(app)
+    wrong: list[str] = []
+    for key, probe in PROBES.items():
+        for role, user in users.items():
+            await user.send_text(probe)
+            denied = _denied(await _reply(app, user))
+            if denied == (role in MATRIX[key]):
+                wrong.append(f"{probe!r} as {role}: {'refused' if denied else 'allowed'}")
+    for key, data in BUTTONS.items():
+        for role, user in users.items():
+            before = len(user.answers)
+            shown = user.messages[-1]
+            query = app.api.new_callback_query(user.profile, shown, data.pack())
+            app.api.push_update("callback_query", query)
+            await app.api.wait_idle(timeout=10)
+            answers = user.answers[before:]
+            denied = any(a.text and _denied(a.text) for a in answers)
+            if denied == (role in MATRIX[key]):
+                wrong.append(f"button {key} as {role}: {'refused' if denied else 'allowed'}")
+    assert wrong == []

@@ -1,0 +1,170 @@
+"""End-to-end fixtures: the real bot, polling a local Bot API server, on a SQLite file.
+
+Everything goes through aiogram's real HTTP stack.  `app` starts the bot the way
+`pingyi run` does (`open_services`, `make_bot`, `make_dispatcher`, polling) and can
+stop it and start it again on the same database file, as a restart would.  Every
+wait is bounded, and after each test every Bot API call the bot made must have been
+accepted, except the ones a test declared it provokes on purpose (`allow_api_error`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from aiogram import Bot, Dispatcher
+
+from bot.clock import FixedClock
+from bot.localapi import ApiCall, LocalBotAPI
+from bot.runtime import open_services
+from bot.services import Services
+from bot.telegram.app import make_bot, make_dispatcher
+
+CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"
+# Inside the Changzhou 2011 questionnaire phase (2011-07-25 … 2011-08-31).
+SURVEY_DAY = dt.date(2011, 8, 1)
+WAIT = 5.0  # seconds any single wait may take before the test fails
+
+
+def rejected_calls(api: LocalBotAPI, allowed: list[re.Pattern[str]]) -> list[ApiCall]:
+    """Calls the server refused (4xx/5xx) that no test declared on purpose."""
+    return [
+        call
+        for call in api.calls
+        if call.status >= 400
+        and not any(
+            p.search(f"{call.method}: {call.response.get('description', '')}") for p in allowed
+        )
+    ]
+
+
+@pytest.fixture
+def allowed_api_errors() -> list[re.Pattern[str]]:
+    """Patterns of refused calls a test provokes on purpose ("method: description")."""
+    return []
+
+
+@pytest.fixture
+def allow_api_error(allowed_api_errors: list[re.Pattern[str]]) -> Callable[[str], None]:
+    """Declare that a refused call matching `pattern` is expected in this test."""
+    return lambda pattern: allowed_api_errors.append(re.compile(pattern))
+
+
+@pytest.fixture
+async def api(allowed_api_errors: list[re.Pattern[str]]) -> AsyncIterator[LocalBotAPI]:
+    """A local Bot API server; afterwards, every call the bot made must have been accepted."""
+    async with LocalBotAPI() as server:
+        yield server
+    assert server.internal_errors == [], "the local server itself failed"
+    refused = rejected_calls(server, allowed_api_errors)
+    assert refused == [], "the server refused calls: " + "; ".join(
+        f"{c.method} {c.status} {c.response.get('description')}" for c in refused
+    )
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A SQLite file that outlives a restart of the bot within one test."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'pingyi.db'}"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """China time, 10:00 on a day inside the Changzhou questionnaire phase."""
+    return FixedClock.on_day(SURVEY_DAY)
+
+
+@contextlib.asynccontextmanager
+async def polling(dp: Dispatcher, bot: Bot, api: LocalBotAPI) -> AsyncIterator[None]:
+    """Run `dp.start_polling` for the block, with bounded start and stop."""
+    task = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=5)
+    )
+    try:
+        await api.wait_polling(timeout=WAIT)
+        yield
+    finally:
+        if not task.done():
+            await asyncio.wait_for(dp.stop_polling(), WAIT)
+        await asyncio.wait_for(task, WAIT)
+
+
+class BotApp:
+    """The real bot over one database file, which can be stopped and started again."""
+
+    def __init__(self, api: LocalBotAPI, db_url: str, clock: FixedClock) -> None:
+        """Not running until `start()`."""
+        self.api, self.db_url, self.clock = api, db_url, clock
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._services: Services | None = None
+        self._dp: Dispatcher | None = None
+        self.starts = 0
+
+    @property
+    def services(self) -> Services:
+        """The running bot's services."""
+        assert self._services is not None, "the bot is not running"
+        return self._services
+
+    @property
+    def dp(self) -> Dispatcher:
+        """The running bot's dispatcher."""
+        assert self._dp is not None, "the bot is not running"
+        return self._dp
+
+    async def start(self) -> None:
+        """Migrate, load the campaigns, build a new bot and dispatcher, and poll."""
+        assert self._stack is None, "already running"
+        stack = contextlib.AsyncExitStack()
+        try:
+            services = await stack.enter_async_context(
+                open_services(self.db_url, CAMPAIGNS, self.clock)
+            )
+            bot = make_bot(self.api.token, self.api.base_url)
+            stack.push_async_callback(bot.session.close)
+            dp = make_dispatcher(services)
+            await stack.enter_async_context(polling(dp, bot, self.api))
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack, self._services, self._dp = stack, services, dp
+        self.starts += 1
+
+    async def stop(self) -> None:
+        """Let the bot finish what it has, then stop polling and close the database."""
+        if self._stack is None:
+            return
+        try:
+            await self.api.wait_idle(timeout=WAIT)
+        finally:
+            stack, self._stack, self._services, self._dp = self._stack, None, None, None
+            await stack.aclose()
+
+    async def restart(self) -> None:
+        """Stop, then start a new bot (new services, new dispatcher) on the same file."""
+        await self.stop()
+        await self.start()
+
+
+@pytest.fixture
+async def app(
+    api: LocalBotAPI, db_url: str, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[BotApp]:
+    """The real bot, running; stopped after the test, which must have logged no error
+    (a handler that raised is logged by the error handler, then papered over)."""
+    caplog.set_level(logging.WARNING)
+    running = BotApp(api, db_url, clock)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+    records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
+    errors = [r for r in records if r.levelno >= logging.ERROR]
+    assert errors == [], "errors were logged: " + "; ".join(r.getMessage() for r in errors)
