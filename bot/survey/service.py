@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, cast
 
-from bot.campaign.schema import Campaign, Component, Level, Unit
+from bot.campaign.schema import Campaign, Component, Level, Phase, Unit
 from bot.clock import Clock, local_today
 from bot.registry import Registry
 from bot.survey import flow
@@ -77,6 +77,23 @@ class SurveyService:
             self._categories.put((rid, campaign.id), campaign.public_category().id)
             for comp in campaign.survey_components():
                 self._rated.put((rid, campaign.id, comp.id), frozenset())
+
+    def effective_phase(self, campaign: Campaign, phase_id: str) -> Phase:
+        """A phase with the dates the bot obeys (an admin's override, else the file's)."""
+        return self.phases.phase(campaign, phase_id) if self.phases else campaign.phase(phase_id)
+
+    def open_today(self) -> list[tuple[Campaign, Component, Phase]]:
+        """Every survey component open today (to some category), with its phase."""
+        found = []
+        for campaign in self.registry.campaigns.values():
+            today = local_today(self.clock, campaign.timezone)
+            for comp in campaign.survey_components():
+                if comp.phase is None:
+                    continue
+                phase = self.effective_phase(campaign, comp.phase)
+                if phase.start <= today <= phase.end:
+                    found.append((campaign, comp, phase))
+        return found
 
     # -- state, read through the cache -------------------------------------------
 
@@ -183,11 +200,7 @@ class SurveyService:
                 allowed = comp.categories is None or categories[campaign.id] in comp.categories
                 if comp.phase is None or not allowed:
                     continue
-                phase = (
-                    self.phases.phase(campaign, comp.phase)
-                    if self.phases
-                    else campaign.phase(comp.phase)
-                )
+                phase = self.effective_phase(campaign, comp.phase)
                 if phase.start > today:
                     upcoming.append((phase.start, campaign))
                 elif phase.end < today:

@@ -8,7 +8,6 @@ from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
-from bot.clock import local_today
 from bot.i18n import normalize_locale, t
 from bot.services import Services
 from bot.survey.screens import Notice
@@ -37,16 +36,11 @@ async def start(message: Message, services: Services, locale: str, uow: UnitOfWo
 
 
 def open_questionnaires(services: Services, locale: str) -> list[str]:
-    """Lines naming each questionnaire open today (any category) and its closing date."""
-    lines: list[str] = []
-    for campaign in services.registry.campaigns.values():
-        today = local_today(services.clock, campaign.timezone)
-        for comp in campaign.survey_components():
-            phase = campaign.phase(comp.phase) if comp.phase else None
-            if phase is not None and phase.start <= today <= phase.end:
-                lines.append(
-                    notice_line(campaign.name.get(locale), comp.name.get(locale), phase.end, locale)
-                )
+    """Lines naming each questionnaire open today (admins' phase changes included)."""
+    lines = [
+        notice_line(campaign.name.get(locale), comp.name.get(locale), phase.end, locale)
+        for campaign, comp, phase in services.survey.open_today()
+    ]
     if not lines:
         return [t(locale, "start.none_open")]
     return [t(locale, "start.open_header"), *lines]
