@@ -12,6 +12,9 @@ the same run and on the same table:
 - the scorer's full refresh (aggregate, compute, store);   target ≤ 2 × baseline;
 - the refresh after `--new` new answers arrive (announced as the survey service
   does);                                                    target ≤ 100 ms.
+  One refresh is a short, noisy measurement on a shared machine, so it is taken
+  `ROUNDS` times (each after `--new` more answers): the first, the median and the
+  slowest are printed.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import asyncio
 import datetime as dt
 import random
 import sqlite3
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +38,7 @@ from bot.services import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 CAMPAIGN = "bench-200"
+ROUNDS = 5  # incremental refreshes measured
 LEVELS = ("very_satisfied", "fairly_satisfied", "basically_satisfied", "dissatisfied", "dont_know")
 CATEGORIES = ("public", "mass-rep", "enterprise-rep", "npc-deputy")
 BASELINE = """
@@ -176,13 +181,15 @@ async def main(answers: int, units: int, new: int) -> None:
 
             plain = await best_of(3, baseline)
             whole = await best_of(3, full)
-            keys = new_questionnaires(db, services, new // 5)
-            for rid, uid, comp in keys:
-                scoring.submitted(CAMPAIGN, rid, uid, comp)
-            started = time.perf_counter()
-            report = await scoring.refresh(CAMPAIGN)
-            incremental = time.perf_counter() - started
-            assert not report.full
+            rounds = []
+            for _ in range(ROUNDS):
+                keys = new_questionnaires(db, services, new // 5)
+                for rid, uid, comp in keys:
+                    scoring.submitted(CAMPAIGN, rid, uid, comp)
+                started = time.perf_counter()
+                report = await scoring.refresh(CAMPAIGN)
+                rounds.append(time.perf_counter() - started)
+                assert not report.full
         print(f"plain GROUP BY per-unit satisfaction (baseline): {plain * 1000:8.1f} ms")
         print(
             f"full refresh (aggregate, compute, store):        {whole * 1000:8.1f} ms"
@@ -190,7 +197,11 @@ async def main(answers: int, units: int, new: int) -> None:
         )
         print(
             f"refresh after {len(keys) * 5:,} new answers:            "
-            f"{incremental * 1000:8.1f} ms   (target ≤ 100 ms)"
+            f"{rounds[0] * 1000:8.1f} ms   (target ≤ 100 ms)"
+        )
+        print(
+            f"  the same, {ROUNDS} rounds: median {statistics.median(rounds) * 1000:.1f} ms, "
+            f"slowest {max(rounds) * 1000:.1f} ms"
         )
 
 

@@ -356,9 +356,7 @@ def _signature(
     )
 
 
-def _inputs(
-    comp: Component, uid: int, data: ScoringData, counts: UnitCounts | None
-) -> object:
+def _inputs(comp: Component, uid: int, data: ScoringData, counts: UnitCounts | None) -> object:
     """What one component's score of a unit depends on."""
     if comp.kind is ComponentKind.SURVEY:
         found = None if counts is None else counts.components.get(comp.id)
@@ -540,9 +538,7 @@ def _survey(
     return part, score
 
 
-def _rank(
-    plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]
-) -> dict[str, Fraction]:
+def _rank(plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]) -> dict[str, Fraction]:
     """Ranks, flags and awards within each kind; returns each kind's average composite."""
     rules = plan.campaign.rules
     averages: dict[str, Fraction] = {}

@@ -7,9 +7,10 @@ Refreshing:
   tables), the arithmetic of compute.py, and the results stored with the time.
 - **incremental**: the survey service tells the scorer (after the commit) which
   questionnaire was submitted; the next refresh aggregates only those
-  questionnaires' answers — a GROUP BY over their primary keys — adds the counts
-  to the ones kept in memory, and recomputes the arithmetic (cheap: a few
-  thousand counts).  A submitted questionnaire's answers never change, so adding
+  questionnaires' answers and reads their suggestions — one statement over their
+  primary keys — adds the counts to the ones kept in memory, and recomputes only
+  the figures those counts touched (compute.py keeps the rest, keyed by what they
+  were computed from).  A submitted questionnaire's answers never change, so adding
   is exact.  A questionnaire announced while a full refresh reads (or just
   after) may or may not be in that read; its unit is then recounted exactly
   (a GROUP BY restricted to the unit, on the answers' unit index) instead of added.
@@ -150,9 +151,7 @@ class ScoringService:
             state.grace_until = time.monotonic() + self.grace
         state.data = data
 
-    async def _read_changes(
-        self, uow: UnitOfWork, campaign_id: str, state: _CampaignState
-    ) -> None:
+    async def _read_changes(self, uow: UnitOfWork, campaign_id: str, state: _CampaignState) -> None:
         """Add the announced questionnaires; recount the units announced ambiguously."""
         assert state.data is not None
         keys, state.pending = state.pending, set()
@@ -185,9 +184,7 @@ class ScoringService:
         changed = [
             u
             for u in scores.units
-            if full
-            or u.unit_id in scores.recomputed
-            or state.stored.get(u.unit_id) != _placing(u)
+            if full or u.unit_id in scores.recomputed or state.stored.get(u.unit_id) != _placing(u)
         ]
         texts = {u.unit_id: UNIT_JSON.dump_json(u).decode() for u in changed}
         rows = [

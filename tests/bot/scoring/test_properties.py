@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.campaign.loader import load_campaigns
 from bot.scoring import stats
-from bot.scoring.compute import ScoringData, compute
+from bot.scoring.compute import ScoringData, UnitMemo, compute
 
 from .helpers import CAMPAIGNS, B, D, F, K, V
 
@@ -98,3 +98,32 @@ def test_composite_bounds_and_order_independence(
             assert Decimal(0) <= unit.composite <= Decimal(100) + cap
         cases = unit.component("cases")
         assert cases.points is not None and Decimal(0) <= cases.points <= cases.weight
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    answers_st,
+    answers_st,
+    st.dictionaries(st.sampled_from(sorted(IDS)), st.integers(1, 1000)),
+    st.dictionaries(st.sampled_from(sorted(IDS)), st.integers(1, 5000)),
+)
+def test_refreshing_with_a_memo_equals_scoring_from_nothing(
+    first: list[tuple[str, str, str, str, str]],
+    later: list[tuple[str, str, str, str, str]],
+    bonus: dict[str, int],
+    findings: dict[str, int],
+) -> None:
+    """Counts added to a scored dataset, and a bonus given, then scored again with the
+    memo of the first scoring: every figure equals scoring everything from nothing."""
+    memo: dict[int, UnitMemo] = {}
+    data = _data(first, {}, findings)
+    compute(CAMPAIGN, IDS, data, NOW, memo)
+    for code, comp, item, cat, level in later:
+        data.add_tally((IDS[code], comp, item, cat, level), 1)
+    data.bonuses = {IDS[c]: p for c, p in bonus.items()}
+    again = compute(CAMPAIGN, IDS, data, NOW, memo)
+    fresh = compute(CAMPAIGN, IDS, _data(first + later, bonus, findings), NOW)
+    assert again.units == fresh.units
+    assert again.kind_average == fresh.kind_average and again.answers == fresh.answers
+    touched = {IDS[code] for code, *_ in later} | {IDS[c] for c in bonus}
+    assert again.recomputed == touched  # and nothing else was scored again

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from bot.scoring.chart import ranking_png
 from bot.scoring.export import workbook_bytes, write_report
+from bot.scoring.queries import _with_keys
 from bot.scoring.records import EntryError, parse_marks_csv
 
 from .helpers import B, D, F, K, V, add_questionnaires, scoring_services, unit_id
@@ -147,3 +148,16 @@ async def test_incremental_suggestions_order_like_a_full_refresh(db_url: str) ->
         wujin = unit_id(services, CZ, "wujin")
         assert full.unit(wujin).issues.suggestions == ["丁", "丙", "乙"]  # type: ignore[union-attr]
         assert incremental.units == full.units
+
+
+def test_key_lists_are_written_in_each_drivers_parameter_style() -> None:
+    """PostgreSQL (asyncpg) gets numbered, typed parameters; SQLite plain question marks."""
+    keys = [(11, 2, "questionnaire"), (12, 3, "onsite")]
+    sql, params = _with_keys("{rows} | {campaign} {no}", keys, "numeric_dollar", CZ, False)
+    assert sql == (
+        "($1::bigint, $2::integer, $3::varchar), ($4::bigint, $5::integer, $6::varchar) | $7 $8"
+    )
+    assert params == (11, 2, "questionnaire", 12, 3, "onsite", CZ, False)
+    sql, params = _with_keys("{rows} | {campaign} {no}", keys, "qmark", CZ, False)
+    assert sql == "(?, ?, ?), (?, ?, ?) | ? ?"
+    assert params == (11, 2, "questionnaire", 12, 3, "onsite", CZ, False)
