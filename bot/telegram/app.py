@@ -11,7 +11,7 @@ from aiogram.enums import ParseMode
 from bot.services import Services
 from bot.telegram.authz import Authorize
 from bot.telegram.commands import set_default_commands
-from bot.telegram.middlewares import DropDuplicates, OnePerUser, UnitOfWorkPerUpdate
+from bot.telegram.middlewares import RecentUpdates, UpdateGate
 from bot.telegram.routers import access, admin, common, complaints, evaluator, fallback, survey
 from storage.repositories import UpdateLogRepo
 
@@ -29,19 +29,15 @@ def make_dispatcher(services: Services) -> Dispatcher:
     """A Dispatcher with the middlewares and every feature router."""
     # Conversation state lives in our database, not in aiogram's FSM storage.
     dp = Dispatcher(services=services, disable_fsm=True)
-    dedup = DropDuplicates(DEDUP_MEMORY)
-    dp["dedup"] = dedup
-    dp.update.outer_middleware(dedup)
-    dp.update.outer_middleware(OnePerUser())
-    dp.update.outer_middleware(UnitOfWorkPerUpdate(services))
-    # The questionnaire's buttons are the hot path: its router is tried first.
-    # Complaints come first: their text/file handlers take only messages of people whose
-    # stored conversation is in the complaint flow, which the survey's would otherwise take.
+    gate = UpdateGate(services, DEDUP_MEMORY)
+    dp["dedup"] = gate.recent
+    dp.update.outer_middleware(gate)
     routers = (
+        survey.router,  # the questionnaire's buttons, the hot path, are matched first
         admin.compose_router,  # only admins whose broadcast draft awaits a message
+        complaints.router,  # its text/file handlers only for people in the complaint flow
+        survey.text_router,  # typed text and files inside a questionnaire
         evaluator.router,  # only its commands, refused to non-evaluators
-        complaints.router,
-        survey.router,
         common.router,
         access.router,
         admin.router,
@@ -86,5 +82,5 @@ async def preload_dedup(dispatcher: Dispatcher, services: Services) -> None:
     """Seed the duplicate filter with the update ids handled before a restart."""
     async with services.db.unit_of_work() as uow:
         recent = await UpdateLogRepo(uow).recent(DEDUP_MEMORY)
-    dedup: DropDuplicates = dispatcher["dedup"]
+    dedup: RecentUpdates = dispatcher["dedup"]
     dedup.preload(recent)

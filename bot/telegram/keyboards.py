@@ -125,32 +125,48 @@ def _nav(
 
 def units(choice: UnitChoice, locale: str) -> InlineKeyboardMarkup:
     """The units of one page (rated ones ticked), then page buttons."""
-    rows: Rows = []
-    for unit in choice.page.units:
-        unit_id = choice.unit_ids[unit.id]
-        tick = t(locale, "survey.rated_mark") + " " if unit_id in choice.rated else ""
-        rows.append(
-            [
-                _button(
-                    tick + unit.name.get(locale), PickUnit(unit=unit_id, comp=choice.component.id)
-                )
-            ]
-        )
-    page, pages = choice.page.page, choice.page.pages
+    entries = tuple(
+        (choice.unit_ids[u.id], u.name.get(locale), choice.unit_ids[u.id] in choice.rated)
+        for u in choice.page.units
+    )
+    return _units(
+        choice.campaign.id,
+        choice.component.id,
+        entries,
+        choice.page.page,
+        choice.page.pages,
+        locale,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _units(
+    campaign: str,
+    comp: str,
+    entries: tuple[tuple[int, str, bool], ...],
+    page: int,
+    pages: int,
+    locale: str,
+) -> InlineKeyboardMarkup:
+    tick = t(locale, "survey.rated_mark") + " "
+    rows: Rows = [
+        [_button((tick if rated else "") + name, PickUnit(unit=unit_id, comp=comp))]
+        for unit_id, name, rated in entries
+    ]
     turn = []
     if page > 0:
-        turn.append(_page_button(choice, page - 1, locale, "btn.prev"))
+        turn.append(_page_button(campaign, comp, page - 1, locale, "btn.prev"))
     if page < pages - 1:
-        turn.append(_page_button(choice, page + 1, locale, "btn.next"))
+        turn.append(_page_button(campaign, comp, page + 1, locale, "btn.next"))
     if turn:
         rows.append(turn)
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def _page_button(choice: UnitChoice, page: int, locale: str, key: str) -> InlineKeyboardButton:
-    return _button(
-        t(locale, key), UnitsPage(campaign=choice.campaign.id, comp=choice.component.id, page=page)
-    )
+def _page_button(
+    campaign: str, comp: str, page: int, locale: str, key: str
+) -> InlineKeyboardButton:
+    return _button(t(locale, key), UnitsPage(campaign=campaign, comp=comp, page=page))
 
 
 def campaigns(options: list[tuple[Campaign, Component]], locale: str) -> InlineKeyboardMarkup:

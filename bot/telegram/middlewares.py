@@ -1,12 +1,15 @@
-"""Outer middlewares, in the order they run for every update.
+"""The gate every update passes before any router: one outer middleware, three steps.
 
-1. `DropDuplicates` — an update id seen before (redelivered by a webhook, or
+1. Drop duplicates — an update id seen before (redelivered by a webhook, or
    replayed) is dropped.  Ids handled before a restart are read back from the
    database at start-up; the id is stored with the update's own writes.
-2. `OnePerUser` — one update per user at a time (aiogram has no event isolation
-   by default, so two fast taps would race on the same questionnaire).
-3. `UnitOfWorkPerUpdate` — opens the update's unit of work, registers the
-   person, and commits whatever the handler left uncommitted.
+2. One update per user at a time — aiogram has no event isolation by default,
+   so two fast taps would race on the same questionnaire.
+3. A unit of work per update — opened here, the person registered on it, and
+   whatever the handler left uncommitted committed at the end.
+
+The steps live in one middleware rather than three because each middleware
+layer costs aiogram a wrapper per update, and this path runs for every tap.
 """
 
 from __future__ import annotations
@@ -25,78 +28,89 @@ from storage.repositories import UpdateLogRepo
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-class DropDuplicates(BaseMiddleware):
-    """Drops an update whose id was already handled or is being handled."""
+class RecentUpdates:
+    """The last N update ids handled (or being handled), oldest forgotten first."""
 
-    def __init__(self, remember: int = 100_000) -> None:
-        """Keep the last `remember` update ids in memory."""
+    def __init__(self, remember: int) -> None:
+        """Keep at most `remember` ids."""
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._remember = remember
         self.dropped = 0
 
     def preload(self, update_ids: list[int]) -> None:
-        """Seed the filter with ids handled before a restart."""
+        """Seed with ids handled before a restart (newest first, as the database gives them)."""
         for update_id in reversed(update_ids):
-            self._remember_id(update_id)
+            self.add(update_id)
 
-    def _remember_id(self, update_id: int) -> None:
+    def add(self, update_id: int) -> None:
+        """Remember an id."""
         self._seen[update_id] = None
         if len(self._seen) > self._remember:
             self._seen.popitem(last=False)
 
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        """Pass the update on unless its id is known."""
-        assert isinstance(event, Update)
-        if event.update_id in self._seen:
-            self.dropped += 1
-            return None
-        self._remember_id(event.update_id)
-        try:
-            return await handler(event, data)
-        except BaseException:
-            self._seen.pop(event.update_id, None)  # not handled: a redelivery may retry it
-            raise
+    def forget(self, update_id: int) -> None:
+        """Forget an id whose handling failed, so a redelivery may retry it."""
+        self._seen.pop(update_id, None)
+
+    def __contains__(self, update_id: object) -> bool:
+        return update_id in self._seen
 
 
-class OnePerUser(BaseMiddleware):
-    """Serialises the updates of each user; different users run concurrently."""
+class UserLocks:
+    """An asyncio lock per user, freed when nobody waits on it."""
 
     def __init__(self) -> None:
         """No user is busy yet."""
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        """Run the handler holding the user's lock."""
-        user: User | None = data.get("event_from_user")
-        if user is None:
-            return await handler(event, data)
-        key = user.id
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+    async def run(self, user_id: int, work: Callable[[], Awaitable[Any]]) -> Any:
+        """Run `work` holding the user's lock."""
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        self._waiting[user_id] = self._waiting.get(user_id, 0) + 1
         try:
             async with lock:
-                return await handler(event, data)
+                return await work()
         finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:  # nobody else queued: free the lock's memory
-                del self._waiting[key], self._locks[key]
+            self._waiting[user_id] -= 1
+            if not self._waiting[user_id]:
+                del self._waiting[user_id], self._locks[user_id]
 
 
-class UnitOfWorkPerUpdate(BaseMiddleware):
-    """Gives the handler a unit of work, the services and the person."""
+class UpdateGate(BaseMiddleware):
+    """Drops duplicates, serialises each user's updates, gives each a unit of work."""
 
-    def __init__(self, services: Services) -> None:
-        """Use `services` for every update."""
+    def __init__(self, services: Services, remember: int) -> None:
+        """Serve `services`; remember the last `remember` update ids."""
         self.services = services
+        self.recent = RecentUpdates(remember)
+        self.locks = UserLocks()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        """Open the unit of work, stage the update id, run the handler, commit the rest."""
+        """Pass the update on once, in its user's turn, inside a unit of work."""
         assert isinstance(event, Update)
+        if event.update_id in self.recent:
+            self.recent.dropped += 1
+            return None
+        self.recent.add(event.update_id)
+        user: User | None = data.get("event_from_user")
+        try:
+            if user is None:
+                return await self._in_unit_of_work(handler, event, data, None)
+            return await self.locks.run(
+                user.id, lambda: self._in_unit_of_work(handler, event, data, user)
+            )
+        except BaseException:
+            self.recent.forget(event.update_id)  # not handled: a redelivery may retry it
+            raise
+
+    async def _in_unit_of_work(
+        self, handler: Handler, event: Update, data: dict[str, Any], user: User | None
+    ) -> Any:
+        """Open the unit of work, stage the update id, run the handler, commit the rest."""
         services = self.services
         async with services.db.unit_of_work() as uow:
             UpdateLogRepo(uow).stage_mark(event.update_id, services.now())
-            user: User | None = data.get("event_from_user")
             if user is not None and not user.is_bot:
                 person = await services.people.seen(uow, user.id, user.language_code)
                 data["person"] = person

@@ -29,6 +29,10 @@ from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
 router = Router(name="survey")
+# Typed text and files are routed after the complaint and broadcast-compose routers (which
+# take them only from people in those conversations), while the questionnaire's buttons —
+# the hot path — are matched first: hence two routers.
+text_router = Router(name="survey_text")
 
 
 @router.message(Command("survey"))
@@ -151,7 +155,7 @@ async def navigate(
     await to_callback(query, reply, locale)
 
 
-@router.message(F.text, ~F.text.startswith("/"))
+@text_router.message(F.text, ~F.text.startswith("/"))
 async def typed_text(
     message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
 ) -> None:
@@ -164,7 +168,7 @@ async def typed_text(
     await to_message(message, reply, locale)
 
 
-@router.message(~F.text)
+@text_router.message(~F.text)
 async def not_text(
     message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
 ) -> None:
