@@ -12,7 +12,7 @@ from bot.i18n import LOCALES, normalize_locale
 from bot.survey.cache import LRU, MISSING
 from storage.records import RespondentRecord
 from storage.repositories import RespondentRepo
-from storage.uow import UnitOfWork
+from storage.uow import Database, UnitOfWork
 
 # last_seen is refreshed at most this often, so an answer costs no extra write.
 TOUCH_INTERVAL = dt.timedelta(minutes=10)
@@ -26,16 +26,33 @@ class PeopleService:
         self.clock = clock
         self.default_locale = default_locale
         self._known: LRU[int, RespondentRecord | None] = LRU(cache_size)
+        # Every respondent id in the database, once `load_ids` ran: someone absent from
+        # it is new, and their first update needs no read (a set of ints, ~60 B an id).
+        self._ids: set[int] | None = None
         # Called with the user id of a person seen for the first time.
         self.on_new_person: list[Callable[[int], None]] = []
+
+    async def load_ids(self, db: Database) -> None:
+        """Read every respondent id once, at start-up."""
+        async with db.unit_of_work() as uow:
+            self._ids = await RespondentRepo(uow).all_ids()
 
     async def get(self, uow: UnitOfWork, user_id: int) -> RespondentRecord | None:
         """The stored respondent (through the cache)."""
         cached = self._known.get(user_id)
         if cached is MISSING:
-            cached = await RespondentRepo(uow).get(user_id)
+            if self._ids is not None and user_id not in self._ids:
+                cached = None  # not in the table: no need to ask it
+            else:
+                cached = await RespondentRepo(uow).get(user_id)
             self._known.put(user_id, cached)
         return cast(RespondentRecord | None, cached)
+
+    def _stored(self, record: RespondentRecord) -> None:
+        """After commit: the person is in the table and in the cache."""
+        self._known.put(record.id, record)
+        if self._ids is not None:
+            self._ids.add(record.id)
 
     def forget(self, user_id: int) -> None:
         """Drop a cached person (their row changed elsewhere, e.g. marked inactive)."""
@@ -64,7 +81,7 @@ class PeopleService:
         else:
             return known
         RespondentRepo(uow).stage_seen(record)
-        uow.after_commit(lambda: self._known.put(user_id, record))
+        uow.after_commit(lambda: self._stored(record))
         return record
 
     async def choose_locale(self, uow: UnitOfWork, user_id: int, locale: str) -> RespondentRecord:
@@ -76,6 +93,6 @@ class PeopleService:
         base = known or RespondentRecord(user_id, locale, True, now, now, True)
         record = dataclasses.replace(base, locale=locale, locale_chosen=True, last_seen=now)
         RespondentRepo(uow).stage_seen(record)
-        uow.after_commit(lambda: self._known.put(user_id, record))
+        uow.after_commit(lambda: self._stored(record))
         await uow.commit()
         return record

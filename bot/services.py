@@ -43,6 +43,7 @@ class Services:
         """Load the campaigns into `db` and wire the services."""
         registry = await load_registry(db, campaigns_dir, clock.now())
         people = PeopleService(clock, default_locale)
+        await people.load_ids(db)
         survey = SurveyService(registry, clock)
         people.on_new_person.append(survey.prime_new_person)
         access = AccessService(clock, admin_ids)

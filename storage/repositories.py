@@ -40,6 +40,10 @@ class RespondentRepo:
         row = (await self.uow.session.execute(stmt)).first()
         return None if row is None else RespondentRecord(*row)
 
+    async def all_ids(self) -> set[int]:
+        """Every respondent's Telegram user id."""
+        return set((await self.uow.session.execute(select(Respondent.id))).scalars())
+
     def stage_seen(self, record: RespondentRecord) -> None:
         """Insert the respondent, or refresh last_seen/active if they exist."""
         self.uow.stage(
