@@ -8,14 +8,10 @@ before any handler reads a result.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-from aiogram import BaseMiddleware, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, Message, TelegramObject
+from aiogram.types import BufferedInputFile, Message
 
-from bot.access.service import Role
 from bot.campaign.schema import Campaign
 from bot.clock import local_today
 from bot.i18n import t
@@ -26,6 +22,7 @@ from bot.scoring.records import EntryError, deduction_component, mark_entry
 from bot.scoring.results import CampaignScores, UnitScore
 from bot.services import Services
 from bot.telegram import render_evaluator as screens
+from bot.telegram.authz import STAFF
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -44,29 +41,6 @@ COMMANDS = (
 )
 
 
-class EvaluatorsOnly(BaseMiddleware):
-    """Lets a matched evaluator command through only for holders of the role."""
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        """Refuse plainly (no figure, no hint of one) unless the person is an evaluator."""
-        services: Services = data["services"]
-        person: RespondentRecord | None = data.get("person")
-        allowed = person is not None and await services.access.has(
-            data["uow"], person.id, Role.EVALUATOR
-        )
-        if not allowed:
-            assert isinstance(event, Message)
-            await event.answer(t(data["locale"], "scoring.refused"))
-            return None
-        return await handler(event, data)
-
-
-router.message.middleware(EvaluatorsOnly())
 
 
 async def _send(message: Message, lines: list[str]) -> None:
@@ -92,7 +66,7 @@ def _words(command: CommandObject) -> list[str]:
     return (command.args or "").split()
 
 
-@router.message(Command("ranking"))
+@router.message(Command("ranking"), flags=STAFF)
 async def ranking(
     message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
 ) -> None:
@@ -136,7 +110,7 @@ async def _one_unit(
     return campaign, scores, scored
 
 
-@router.message(Command("score"))
+@router.message(Command("score"), flags=STAFF)
 async def score(
     message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
 ) -> None:
@@ -146,7 +120,7 @@ async def score(
         await _send(message, screens.score(*found, locale))
 
 
-@router.message(Command("issues"))
+@router.message(Command("issues"), flags=STAFF)
 async def issues(
     message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
 ) -> None:
@@ -156,7 +130,7 @@ async def issues(
         await _send(message, screens.issues(found[0], found[2], locale))
 
 
-@router.message(Command("progress"))
+@router.message(Command("progress"), flags=STAFF)
 async def progress_(
     message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
 ) -> None:
@@ -171,7 +145,7 @@ async def progress_(
     await _send(message, screens.progress(campaign, scores, found, ids, locale))
 
 
-@router.message(Command("overdue"))
+@router.message(Command("overdue"), flags=STAFF)
 async def overdue(
     message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
 ) -> None:
@@ -185,7 +159,7 @@ async def overdue(
     await _send(message, screens.overdue(campaign, items, names, locale))
 
 
-@router.message(Command("chart"))
+@router.message(Command("chart"), flags=STAFF)
 async def chart(
     message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
 ) -> None:
@@ -204,7 +178,7 @@ async def chart(
     await message.answer_photo(BufferedInputFile(png, f"{campaign.id}.png"), caption=caption)
 
 
-@router.message(Command("export"))
+@router.message(Command("export"), flags=STAFF)
 async def export(
     message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
 ) -> None:
@@ -224,7 +198,7 @@ async def export(
     await message.answer_document(BufferedInputFile(data, name), caption=caption)
 
 
-@router.message(Command("mark"))
+@router.message(Command("mark"), flags=STAFF)
 async def mark(
     message: Message,
     command: CommandObject,
@@ -258,7 +232,7 @@ async def mark(
     )
 
 
-@router.message(Command("bonus", "finding"))
+@router.message(Command("bonus", "finding"), flags=STAFF)
 async def bonus_or_finding(
     message: Message,
     command: CommandObject,

@@ -39,7 +39,6 @@ PUBLIC, HANDLER, EVALUATOR, ADMIN = "public", "handler", "evaluator", "admin"
 EVERYONE = frozenset({PUBLIC, HANDLER, EVALUATOR, ADMIN})
 ADMINS = frozenset({ADMIN})
 STAFF = frozenset({ADMIN, EVALUATOR})
-EVALUATORS = frozenset({EVALUATOR})
 # Checked inside the engine per object (a complaint is shown only to its unit's handlers
 # and its complainant), so open at the door: the complaint tests cover who sees what.
 PER_OBJECT = EVERYONE
@@ -62,16 +61,16 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin:audit": ADMINS,
     "admin:void": STAFF,
     "admin:suspicious": STAFF,
-    # evaluator (its router's EvaluatorsOnly middleware)
-    "evaluator:ranking": EVALUATORS,
-    "evaluator:score": EVALUATORS,
-    "evaluator:issues": EVALUATORS,
-    "evaluator:progress_": EVALUATORS,
-    "evaluator:overdue": EVALUATORS,
-    "evaluator:chart": EVALUATORS,
-    "evaluator:export": EVALUATORS,
-    "evaluator:mark": EVALUATORS,
-    "evaluator:bonus_or_finding": EVALUATORS,
+    # evaluator (bot/telegram/routers/evaluator.py): the appraisal office, admins included
+    "evaluator:ranking": STAFF,
+    "evaluator:score": STAFF,
+    "evaluator:issues": STAFF,
+    "evaluator:progress_": STAFF,
+    "evaluator:overdue": STAFF,
+    "evaluator:chart": STAFF,
+    "evaluator:export": STAFF,
+    "evaluator:mark": STAFF,
+    "evaluator:bonus_or_finding": STAFF,
     # complaints
     "complaints:complain": EVERYONE,
     "complaints:my_complaints": EVERYONE,
@@ -125,7 +124,7 @@ BUTTONS: dict[str, CallbackData] = {
     "admin:broadcast_cancel": BroadcastCancel(job=999_999),
     "admin:phase_button": PhaseChange(campaign="changzhou-2011-safety", phase=99, action="open"),
 }
-DENIALS = ("admin.denied", "scoring.refused")
+DENIALS = ("admin.denied",)
 
 
 def _walk(router: Router) -> Iterator[tuple[Router, HandlerObject]]:
@@ -145,9 +144,6 @@ def _guard(router: Router, handler: HandlerObject) -> frozenset[str]:
     declared = handler.flags.get(REQUIRES)
     if declared:
         return frozenset(Role(r).value for r in declared)
-    names = {type(m).__name__ for m in router.message.middleware}
-    if "EvaluatorsOnly" in names:
-        return EVALUATORS
     return EVERYONE
 
 

@@ -28,7 +28,7 @@ async def test_commands_are_refused_without_the_role(app: BotApp) -> None:
     services = app.services
     await add_questionnaires(services, CZ, "wujin", "questionnaire", [V] * 5, 7)
     stranger = Citizen(app, 5001, "en")
-    refusal = plain("en", "scoring.refused")
+    refusal = plain("en", "admin.denied")
     for command in COMMANDS:
         [reply] = await stranger.send(command)
         assert reply.plain_text == refusal, command
