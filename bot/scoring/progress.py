@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.campaign.schema import Campaign
+from bot.campaign.schema import Campaign, Composition
 from bot.scoring.queries import overdue_clause
 from storage.models import Answer, Complaint, Submission, Unit
 
@@ -30,7 +32,45 @@ class Progress:
 
     units: dict[int, UnitProgress] = field(default_factory=lambda: defaultdict(UnitProgress))
     respondents: dict[str, int] = field(default_factory=dict)  # category → who submitted
+    # component → category → respondents who submitted at least one questionnaire for it
+    panel: dict[str, dict[str, int]] = field(default_factory=dict)
     per_day: list[tuple[dt.date, int]] = field(default_factory=list)  # answers per local day
+
+
+@dataclass(frozen=True)
+class CompositionCheck:
+    """A panel composition rule (e.g. 群众代表 + 企业代表 ≥ 50 %) against who took part."""
+
+    rule: Composition
+    members: int  # respondents of the rule's categories in the component
+    total: int  # all respondents in the component
+
+    @property
+    def share(self) -> Fraction | None:
+        """The rule's categories' share of the panel (None before anyone took part)."""
+        return Fraction(self.members, self.total) if self.total else None
+
+    @property
+    def share_pct(self) -> Decimal | None:
+        """The share in percent, for people."""
+        share = self.share
+        return None if share is None else Decimal(share.numerator) * 100 / share.denominator
+
+    @property
+    def met(self) -> bool:
+        """True when the share reaches the rule's minimum."""
+        share = self.share
+        return share is not None and share >= Fraction(str(self.rule.min_share))
+
+
+def composition_checks(campaign: Campaign, found: Progress) -> list[CompositionCheck]:
+    """Every composition rule of the campaign, checked against the panel so far."""
+    checks = []
+    for rule in campaign.rules.composition:
+        panel = found.panel.get(rule.component, {})
+        members = sum(n for category, n in panel.items() if category in rule.categories)
+        checks.append(CompositionCheck(rule, members, sum(panel.values())))
+    return checks
 
 
 @dataclass(frozen=True)
@@ -79,6 +119,13 @@ async def progress(session: AsyncSession, campaign: Campaign, dialect: str) -> P
         .group_by(s.category)
     )
     found.respondents = {category: n for category, n in category_rows}
+    panel_rows = await session.execute(
+        select(s.component, s.category, func.count(func.distinct(s.respondent_id)))
+        .where(s.campaign_id == campaign.id, s.status == "submitted", s.voided.is_(False))
+        .group_by(s.component, s.category)
+    )
+    for component, category, n in panel_rows:
+        found.panel.setdefault(component, {})[category] = n
     day = _local_day(Answer.answered_at, _utc_offset_hours(campaign), dialect).label("day")
     day_rows = await session.execute(
         select(day, func.count())

@@ -8,7 +8,12 @@ from bot.campaign.schema import Campaign, ComponentKind
 from bot.clock import CHINA
 from bot.i18n import format_date, t
 from bot.scoring.format import format_interval, format_pct, format_points
-from bot.scoring.progress import OverdueComplaint, Progress
+from bot.scoring.progress import (
+    CompositionCheck,
+    OverdueComplaint,
+    Progress,
+    composition_checks,
+)
 from bot.scoring.results import CampaignScores, ComponentScore, Status, UnitScore
 
 LIMIT = 3900  # below Telegram's 4096 characters, with room for the HTML entities
@@ -275,6 +280,9 @@ def progress(
                     count=count,
                 )
             )
+    lines += [
+        _composition(campaign, check, locale) for check in composition_checks(campaign, found)
+    ]
     lines.append(t(locale, "scoring.progress.days"))
     lines += [
         t(locale, "scoring.progress.day", date=format_date(locale, day), count=n)
@@ -285,6 +293,25 @@ def progress(
     if scores is not None:
         lines += ["", computed(scores, locale)]
     return lines
+
+
+def _composition(campaign: Campaign, check: CompositionCheck, locale: str) -> str:
+    """One composition rule, met or not, with the share so far."""
+    joiner = ", " if locale == "en" else "、"
+    names = joiner.join(
+        c.name.get(locale) for c in campaign.categories if c.id in check.rule.categories
+    )
+    return t(
+        locale,
+        "scoring.progress.composition",
+        mark="✅" if check.met else "⚠️",
+        categories=names,
+        component=campaign.component(check.rule.component).name.get(locale),
+        share=format_pct(check.share_pct),
+        minimum=format_pct(check.rule.min_share * 100, places=0),
+        members=check.members,
+        total=check.total,
+    )
 
 
 def overdue(
