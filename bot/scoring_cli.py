@@ -117,8 +117,9 @@ async def _export(args: argparse.Namespace) -> int:
             await services.scoring.refresh(campaign_id, full=True)
             async with services.db.unit_of_work() as uow:
                 scores = await services.scoring.results(uow, campaign_id)
+                bursts = await services.admin.fairness.bursts(uow, campaign_id)
             assert scores is not None
             campaign = services.registry.campaigns[campaign_id]
-            for path in write_report(campaign, scores, locale, args.out):
+            for path in write_report(campaign, scores, locale, args.out, bursts):
                 print(path)
     return 0

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from bot.admin.fairness import Burst
 from bot.campaign.schema import Campaign
+from bot.clock import CHINA
 from bot.i18n import t
 from bot.scoring.results import CampaignScores, Figure
 
@@ -31,7 +33,9 @@ def r(value: Decimal | None, places: int) -> Decimal | None:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def tables(campaign: Campaign, scores: CampaignScores, locale: str) -> list[Table]:
+def tables(
+    campaign: Campaign, scores: CampaignScores, locale: str, bursts: Sequence[Burst] = ()
+) -> list[Table]:
     """The report's tables, in the order of the workbook's sheets."""
     return [
         _ranking(campaign, scores, locale),
@@ -39,7 +43,32 @@ def tables(campaign: Campaign, scores: CampaignScores, locale: str) -> list[Tabl
         _items(campaign, scores, locale),
         _categories(campaign, scores, locale),
         _complaints(campaign, scores, locale),
+        _suspicious(campaign, scores, bursts, locale),
     ]
+
+
+def _suspicious(
+    campaign: Campaign, scores: CampaignScores, bursts: Sequence[Burst], locale: str
+) -> Table:
+    """Flagged bursts (评议纪律): counts and times only — an export names nobody."""
+    codes = {u.unit_id: u.code for u in scores.units}
+    rows: list[list[Cell]] = [
+        [
+            _unit_name(campaign, codes[b.unit_id], locale)
+            if b.unit_id in codes
+            else str(b.unit_id),
+            campaign.component(b.component).name.get(locale),
+            len(b.respondent_ids),
+            b.first_seen_from.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+            b.first_seen_to.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+            " ".join(t(locale, f"level.{level}") for level in b.pattern),
+        ]
+        for b in bursts
+    ]
+    headers = _h(
+        locale, "unit", "component", "accounts", "first_seen_from", "first_seen_to", "pattern"
+    )
+    return t(locale, "scoring.sheet.suspicious"), headers, rows
 
 
 def _h(locale: str, *keys: str) -> list[str]:
@@ -213,12 +242,14 @@ def _complaints(campaign: Campaign, scores: CampaignScores, locale: str) -> Tabl
     return t(locale, "scoring.sheet.complaints"), headers, rows
 
 
-def workbook_bytes(campaign: Campaign, scores: CampaignScores, locale: str) -> bytes:
+def workbook_bytes(
+    campaign: Campaign, scores: CampaignScores, locale: str, bursts: Sequence[Burst] = ()
+) -> bytes:
     """The report as an XLSX file's bytes."""
     book = Workbook()
     for sheet in list(book.worksheets):
         book.remove(sheet)
-    for name, headers, rows in tables(campaign, scores, locale):
+    for name, headers, rows in tables(campaign, scores, locale, bursts):
         sheet = book.create_sheet(name[:31])
         sheet.append(headers)
         for row in rows:
@@ -230,21 +261,25 @@ def workbook_bytes(campaign: Campaign, scores: CampaignScores, locale: str) -> b
 
 
 def write_report(
-    campaign: Campaign, scores: CampaignScores, locale: str, folder: Path
+    campaign: Campaign,
+    scores: CampaignScores,
+    locale: str,
+    folder: Path,
+    bursts: Sequence[Burst] = (),
 ) -> list[Path]:
     """The workbook plus one CSV per sheet (UTF-8 with BOM, so spreadsheet tools read Chinese)."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{campaign.id}-{scores.computed_at:%Y%m%d-%H%M}"
     written = [folder / f"{stem}.xlsx"]
-    written[0].write_bytes(workbook_bytes(campaign, scores, locale))
-    for n, (_, headers, rows) in enumerate(tables(campaign, scores, locale), start=1):
+    written[0].write_bytes(workbook_bytes(campaign, scores, locale, bursts))
+    for n, (_, headers, rows) in enumerate(tables(campaign, scores, locale, bursts), start=1):
         path = folder / f"{stem}-{n}-{_CSV_NAMES[n - 1]}.csv"
         path.write_text(_csv(headers, rows), encoding="utf-8-sig")
         written.append(path)
     return written
 
 
-_CSV_NAMES = ("ranking", "detail", "items", "categories", "complaints")
+_CSV_NAMES = ("ranking", "detail", "items", "categories", "complaints", "suspicious")
 
 
 def _csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:

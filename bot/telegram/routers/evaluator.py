@@ -194,7 +194,8 @@ async def export(
         campaign=campaign.name.get(locale),
         time=screens.timestamp(scores, locale),
     )
-    data = workbook_bytes(campaign, scores, locale)
+    bursts = await services.admin.fairness.bursts(uow, campaign.id)
+    data = workbook_bytes(campaign, scores, locale, bursts)
     await message.answer_document(BufferedInputFile(data, name), caption=caption)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from bot.admin.fairness import Burst
 from bot.scoring.chart import ranking_png
 from bot.scoring.export import workbook_bytes, write_report
 from bot.scoring.queries import _with_keys
@@ -81,10 +82,31 @@ async def test_export_figures_equal_the_scorer(db_url: str, tmp_path: Path) -> N
             scores = await services.scoring.results(uow, CZ)
         assert scores is not None
         campaign = services.registry.campaigns[CZ]
-        book = load_workbook(
-            __import__("io").BytesIO(workbook_bytes(campaign, scores, "en")), read_only=True
+        wujin_id = unit_id(services, CZ, "wujin")
+        seen = dt.datetime(2011, 9, 1, 2, tzinfo=dt.UTC)
+        burst = Burst(
+            CZ,
+            wujin_id,
+            "questionnaire",
+            (9001, 9002, 9003, 9004, 9005),
+            seen,
+            seen + dt.timedelta(minutes=12),
+            ("very_satisfied",) * 5,
         )
-        assert book.sheetnames == ["Ranking", "Units", "Items", "Categories", "Complaints"]
+        data = workbook_bytes(campaign, scores, "en", [burst])
+        book = load_workbook(__import__("io").BytesIO(data), read_only=True)
+        assert book.sheetnames == [
+            "Ranking",
+            "Units",
+            "Items",
+            "Categories",
+            "Complaints",
+            "Suspicious bursts",
+        ]
+        flagged = list(book["Suspicious bursts"].iter_rows(values_only=True))
+        assert flagged[1][:3] == (campaign.unit("wujin").name.get("en"), "Questionnaire survey", 5)
+        assert flagged[1][3:5] == ("2011-09-01 10:00", "2011-09-01 10:12")  # China time
+        assert not any("9001" in str(cell) for row in flagged for cell in row)  # names nobody
         rows = list(book["Ranking"].iter_rows(values_only=True))
         header, body = rows[0], rows[1:]
         assert header[:4] == ("Kind", "Rank", "Unit", "Composite")
@@ -98,7 +120,7 @@ async def test_export_figures_equal_the_scorer(db_url: str, tmp_path: Path) -> N
             assert unit.satisfaction.satisfaction is not None
             assert Decimal(str(row[5])) == unit.satisfaction.satisfaction.quantize(Decimal("0.1"))
         written = write_report(campaign, scores, "zh-Hans", tmp_path / "out")
-        assert [p.suffix for p in written] == [".xlsx"] + [".csv"] * 5
+        assert [p.suffix for p in written] == [".xlsx"] + [".csv"] * 6
         assert "综合得分" in written[1].read_text("utf-8-sig")
         png = ranking_png(campaign, scores, "zh-Hans")
         assert png.startswith(b"\x89PNG")
