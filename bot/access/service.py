@@ -111,20 +111,8 @@ class AccessService:
         now = self.clock.now()
 
         def write(conn: Connection) -> bool:
-            held = conn.execute(
-                select(Grant.id).where(*_grant_is(user_id, role, unit_id))
-            ).first()
-            if held is not None:
+            if not _insert_grant(conn, user_id, role, unit_id, actor, now):
                 return False
-            conn.execute(
-                insert(Grant).values(
-                    user_id=user_id,
-                    role=role.value,
-                    unit_id=unit_id,
-                    granted_by=actor,
-                    granted_at=now,
-                )
-            )
             _audit(conn, now, actor, "grant", _subject(user_id, role, unit_id), reason)
             return True
 
@@ -143,9 +131,7 @@ class AccessService:
         now = self.clock.now()
 
         def write(conn: Connection) -> bool:
-            gone = conn.execute(
-                delete(Grant).where(*_grant_is(user_id, role, unit_id))
-            )
+            gone = conn.execute(delete(Grant).where(*_grant_is(user_id, role, unit_id)))
             if not gone.rowcount:
                 return False
             _audit(conn, now, actor, "revoke", _subject(user_id, role, unit_id), reason)
@@ -259,19 +245,7 @@ def _apply_code(conn: Connection, code: Row[Any], user_id: int, now: dt.datetime
     """Grant what a just-taken code carries."""
     if code.role is not None:
         role = Role(code.role)
-        exists = conn.execute(
-            select(Grant.id).where(*_grant_is(user_id, role, code.unit_id))
-        ).first()
-        if exists is None:
-            conn.execute(
-                insert(Grant).values(
-                    user_id=user_id,
-                    role=role.value,
-                    unit_id=code.unit_id,
-                    granted_by=None,
-                    granted_at=now,
-                )
-            )
+        _insert_grant(conn, user_id, role, code.unit_id, None, now)
         _audit(
             conn,
             now,
@@ -306,6 +280,25 @@ def _apply_code(conn: Connection, code: Row[Any], user_id: int, now: dt.datetime
         {"code": code.code, "campaign_id": code.campaign_id},
     )
     return Redeemed(campaign_id=code.campaign_id, category=code.category)
+
+
+def _insert_grant(
+    conn: Connection,
+    user_id: int,
+    role: Role,
+    unit_id: int | None,
+    by: int | None,
+    now: dt.datetime,
+) -> bool:
+    """Give the role unless it is held already; True if it was given."""
+    if conn.execute(select(Grant.id).where(*_grant_is(user_id, role, unit_id))).first():
+        return False
+    conn.execute(
+        insert(Grant).values(
+            user_id=user_id, role=role.value, unit_id=unit_id, granted_by=by, granted_at=now
+        )
+    )
+    return True
 
 
 def _grant_is(user_id: int, role: Role, unit_id: int | None) -> list[ColumnElement[bool]]:

@@ -465,38 +465,31 @@ class ComplaintService:
     async def _add_info(
         self, uow: UnitOfWork, rid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
     ) -> Result:
-        if record.complainant_id != rid or record.status == "closed":
-            return await self._abandon(uow, rid)
-        now = self.clock.now()
-        await self._flush(uow)
-        await uow.run_exclusive(
-            lambda conn: store.add_entry(conn, record.id, "citizen", "info", now, text)
-        )
-        self._idle(uow, rid)
-        await uow.commit()
-        view = self.view(record)
-        deliveries = await self._to_handlers(uow, view, Relay(view, "info", text, "handler"))
-        return Result(
-            notice("complaint.info_added", tracking=record.tracking), deliveries=deliveries
-        )
+        """More information from the citizen on an open complaint, relayed to its handlers."""
+        return await self._from_citizen(uow, rid, record, text, "info", "complaint.info_added")
 
     async def _answer(
         self, uow: UnitOfWork, rid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
     ) -> Result:
+        """The citizen's answer to a handler's question, relayed without names."""
+        return await self._from_citizen(uow, rid, record, text, "answer", "complaint.answer_sent")
+
+    async def _from_citizen(
+        self, uow: UnitOfWork, rid: int, record: ComplaintRecord, text: str, kind: str, done: str
+    ) -> Result:
+        """Store a citizen's entry on their open complaint and relay it to the handlers."""
         if record.complainant_id != rid or record.status == "closed":
             return await self._abandon(uow, rid)
         now = self.clock.now()
         await self._flush(uow)
         await uow.run_exclusive(
-            lambda conn: store.add_entry(conn, record.id, "citizen", "answer", now, text)
+            lambda conn: store.add_entry(conn, record.id, "citizen", kind, now, text)
         )
         self._idle(uow, rid)
         await uow.commit()
         view = self.view(record)
-        deliveries = await self._to_handlers(uow, view, Relay(view, "answer", text, "handler"))
-        return Result(
-            notice("complaint.answer_sent", tracking=record.tracking), deliveries=deliveries
-        )
+        deliveries = await self._to_handlers(uow, view, Relay(view, kind, text, "handler"))
+        return Result(notice(done, tracking=record.tracking), deliveries=deliveries)
 
     # -- buttons on complaints: who may press what ------------------------------------------
 
