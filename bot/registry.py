@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from bot.campaign.loader import load_campaigns
 from bot.campaign.schema import Campaign, Component, Unit
 from storage.repositories import sync_campaign
 from storage.uow import Database
@@ -61,11 +59,11 @@ class Registry:
             return None
 
 
-async def load_registry(db: Database, directory: Path, now: dt.datetime) -> Registry:
-    """Load every campaign file in `directory` and make sure the database knows it."""
+async def load_registry(db: Database, campaigns: dict[str, Campaign], now: dt.datetime) -> Registry:
+    """Make sure the database knows every loaded campaign and its units."""
     registry = Registry()
-    for path_campaign in sorted(load_campaigns(directory).values(), key=lambda c: c.id):
-        await register(db, registry, path_campaign, now)
+    for campaign in sorted(campaigns.values(), key=lambda c: c.id):
+        await register(db, registry, campaign, now)
     return registry
 
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.admin.service import AdminSettings
+from bot.campaign.loader import load_campaigns
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.complaints.service import Centre
 from bot.config import Settings
@@ -43,8 +44,11 @@ def tune_gc() -> None:
 async def services_from(settings: Settings) -> AsyncIterator[Services]:
     """`open_services` configured from settings."""
     async with open_services(
-        settings.database_url, settings.campaigns_dir, clock_from(settings),
-        settings.default_locale, settings.admin_ids,
+        settings.database_url,
+        settings.campaigns_dir,
+        clock_from(settings),
+        settings.default_locale,
+        settings.admin_ids,
         Centre(frozenset(settings.complaint_centre_ids), settings.complaint_centre_chat_id),
     ) as services:
         services.admin.configure(admin_settings(settings))
@@ -62,18 +66,24 @@ def admin_settings(settings: Settings) -> AdminSettings:
 
 @asynccontextmanager
 async def open_services(
-    database_url: str, campaigns_dir: Path, clock: Clock, default_locale: str = "zh-Hans",
+    database_url: str,
+    campaigns_dir: Path,
+    clock: Clock,
+    default_locale: str = "zh-Hans",
     admin_ids: list[int] | tuple[int, ...] = (),
     centre: Centre | None = None,
 ) -> AsyncIterator[Services]:
-    """Migrate the database to the latest schema, start the writer, load campaigns."""
+    """Load the campaign files, migrate the database, start the writer, wire the services.
+
+    Campaign files are checked first: a bad one stops start-up before anything is
+    created or changed in the database.
+    """
+    campaigns = load_campaigns(campaigns_dir)
     await upgrade_to_head(database_url)
     db = Database(database_url)
     await db.start()
     try:
-        services = await Services.build(
-            db, clock, campaigns_dir, default_locale, admin_ids, centre
-        )
+        services = await Services.build(db, clock, campaigns, default_locale, admin_ids, centre)
         tune_gc()
         yield services
     finally:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bot.access.service import AccessService
 from bot.admin.service import AdminService
+from bot.campaign.schema import Campaign
 from bot.clock import Clock
 from bot.complaints.service import Centre, ComplaintService
 from bot.people import PeopleService
@@ -36,12 +36,16 @@ class Services:
 
     @classmethod
     async def build(
-        cls, db: Database, clock: Clock, campaigns_dir: Path, default_locale: str = "zh-Hans",
+        cls,
+        db: Database,
+        clock: Clock,
+        campaigns: dict[str, Campaign],
+        default_locale: str = "zh-Hans",
         admin_ids: list[int] | tuple[int, ...] = (),
         centre: Centre | None = None,
     ) -> Services:
         """Load the campaigns into `db` and wire the services."""
-        registry = await load_registry(db, campaigns_dir, clock.now())
+        registry = await load_registry(db, campaigns, clock.now())
         people = PeopleService(clock, default_locale)
         await people.load_ids(db)
         survey = SurveyService(registry, clock)

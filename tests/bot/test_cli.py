@@ -85,3 +85,20 @@ def test_a_bad_setting_stops_start_up_naming_it(tmp_path: Path) -> None:
     run = _pingyi("run", cwd=tmp_path, env=env)
     assert run.returncode == 2
     assert run.stderr.strip().startswith("config error: DATABASE_URL: must start with")
+
+
+def test_a_bad_campaign_file_stops_start_up_before_the_database(tmp_path: Path) -> None:
+    defs = tmp_path / "defs"
+    defs.mkdir()
+    good = (ROOT / "survey_defs" / "changzhou-2011-safety.yaml").read_text(encoding="utf-8")
+    (defs / "c.yaml").write_text(good.replace("weight: 50", "weight: 45"), encoding="utf-8")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "1:x",
+        "CAMPAIGNS_DIR": "defs",
+    }
+    run = _pingyi("run", cwd=tmp_path, env=env)
+    assert run.returncode == 2
+    assert re.fullmatch(r"defs/c\.yaml:\d+: components: .*sum to 95 %.*", run.stderr.strip())
+    assert not (tmp_path / "pingyi.db").exists()
