@@ -1,4 +1,8 @@
-"""Fixtures for complaints: the real bot with a complaint centre, over the local Bot API."""
+"""Fixtures for complaints: the real bot with a complaint centre, over the local Bot API.
+
+`db_url` is the shared two-backend fixture: every complaint test runs on SQLite and,
+when PINGYI_TEST_POSTGRES_URL is set, on PostgreSQL (the complaint store is raw SQL).
+"""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from bot.localapi import ApiCall, LocalBotAPI
 from bot.runtime import open_services
 from bot.services import Services
 from bot.telegram.app import make_bot, make_dispatcher
+from tests.storage.conftest import POSTGRES_SKIP, POSTGRES_URL, reset_postgres, sqlite_url
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"
 # Inside the Changzhou 2011 questionnaire phase (2011-07-25 … 2011-08-31).
@@ -68,10 +69,21 @@ async def api(allowed_api_errors: list[re.Pattern[str]]) -> AsyncIterator[LocalB
     )
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A SQLite file that outlives a restart of the bot within one test."""
-    return f"sqlite+aiosqlite:///{tmp_path / 'pingyi.db'}"
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason=POSTGRES_SKIP)
+        ),
+    ]
+)
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database that outlives a restart of the bot within one test: a SQLite
+    file, and — when PINGYI_TEST_POSTGRES_URL is set — PostgreSQL with an emptied schema."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "pingyi.db")
+    await reset_postgres(POSTGRES_URL)
+    return POSTGRES_URL
 
 
 @pytest.fixture
