@@ -17,9 +17,10 @@ from bot.scoring_cli import add_commands as add_scoring_commands
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the exit status."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # The running bot logs what it does; the other commands print their result, and
+    # a line per handled update would bury it (the demo handles thousands).
+    level = logging.INFO if args.func is _run else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         if getattr(args, "async_", False):
             return int(asyncio.run(args.func(args)))
