@@ -16,7 +16,6 @@ that follows it is sent.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from functools import partial
@@ -511,17 +510,7 @@ class SurveyService:
         await self._commit(uow)
         return Reply(Notice("survey.cancelled_kept" if kept else "common.cancelled"), edit=False)
 
-    def rate_another(self, campaign_id: str, comp_id: str) -> tuple[str, str] | None:
-        """The campaign and component to offer after a submission, if still known."""
-        found = self.registry.component(campaign_id, comp_id)
-        return (found[0].id, found[1].id) if found else None
-
 
 def _announced(draft: DraftRecord) -> tuple[str, int, int, str]:
     """What `on_submitted` listeners are told about a submitted questionnaire."""
     return draft.campaign_id, draft.respondent_id, draft.unit_id, draft.component
-
-
-def with_answers(draft: DraftRecord, **answers: str) -> DraftRecord:
-    """A copy of `draft` with more answers (for tests and the demo)."""
-    return dataclasses.replace(draft, answers={**draft.answers, **answers})
