@@ -33,9 +33,9 @@ from sqlalchemy import insert
 
 from bot.admin.audience import Audience
 from bot.admin.broadcast import UNKNOWN, Broadcaster
-from bot.clock import SystemClock
+from bot.app.runtime import tune_gc
+from bot.core.clock import SystemClock
 from bot.localapi import LocalBotAPI
-from bot.runtime import tune_gc
 from bot.telegram.app import make_bot
 from bot.telegram.sender import BotSender
 from storage.migrate import upgrade_to_head

@@ -32,9 +32,9 @@ from pathlib import Path
 import yaml
 from sqlalchemy import text
 
-from bot.clock import FixedClock
-from bot.runtime import open_services
-from bot.services import Services
+from bot.app.runtime import open_services
+from bot.app.services import Services
+from bot.core.clock import FixedClock
 
 ROOT = Path(__file__).resolve().parents[1]
 CAMPAIGN = "bench-200"

@@ -31,9 +31,9 @@ from aiogram.types import CallbackQuery, Chat, Message, Update, User
 from sqlalchemy import func, select
 
 from bench.local_session import LocalSession, reply_times
-from bot.clock import FixedClock
-from bot.runtime import open_services, tune_gc
-from bot.services import Services
+from bot.app.runtime import open_services, tune_gc
+from bot.app.services import Services
+from bot.core.clock import FixedClock
 from bot.telegram.app import make_dispatcher
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit
 from storage.models import Answer

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, delete, insert, select, update
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.models import AuditEntry, Code, Grant, Membership
 from storage.uow import UnitOfWork
 

@@ -39,7 +39,7 @@ from typing import Protocol
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from bot.admin.audience import Audience, recipients
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.models import BroadcastJob, BroadcastRecipient, Respondent
 from storage.uow import Database
 from storage.writer import Op, Prepared

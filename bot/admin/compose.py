@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from bot.admin.audience import Audience
 from bot.admin.broadcast import DRAFT, Broadcaster
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.models import BroadcastJob
 from storage.uow import Database
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, update
 
 from bot.access.service import _audit as write_audit
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.models import Answer, Respondent, Submission
 from storage.uow import UnitOfWork
 

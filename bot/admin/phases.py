@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from bot.access.service import _audit as write_audit
 from bot.campaign.schema import Campaign, Phase
-from bot.clock import Clock, local_today
+from bot.core.clock import Clock, local_today
 from storage.models import PhaseOverride
 from storage.uow import Database, UnitOfWork
 

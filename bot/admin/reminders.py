@@ -20,9 +20,9 @@ from bot.admin.audience import Audience
 from bot.admin.broadcast import Broadcaster
 from bot.admin.phases import PhaseBook
 from bot.campaign.schema import Campaign, Phase
-from bot.clock import Clock, local_today
+from bot.core.clock import Clock, local_today
+from bot.core.registry import Registry
 from bot.i18n import LOCALES, format_date, t
-from bot.registry import Registry
 from storage.models import ReminderMark, Respondent, Submission
 
 DELAY, CLOSING = "delay", "closing"

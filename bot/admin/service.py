@@ -21,9 +21,9 @@ from bot.admin.fairness import Fairness
 from bot.admin.phases import PhaseAction, PhaseBook
 from bot.admin.reminders import Reminders
 from bot.campaign.schema import Campaign, Phase
-from bot.clock import Clock, local_today
+from bot.core.clock import Clock, local_today
+from bot.core.registry import Registry
 from bot.i18n import LOCALES, format_date, t
-from bot.registry import Registry
 from storage.models import BroadcastJob, PhaseNoticeMark
 from storage.uow import Database, UnitOfWork
 
@@ -36,7 +36,7 @@ NOTICE_GRACE_DAYS = 2
 
 @dataclass(frozen=True)
 class AdminSettings:
-    """Tunables (bot/config.py: BROADCAST_RATE, REMINDER_DELAY_HOURS, …)."""
+    """Tunables (bot/app/config.py: BROADCAST_RATE, REMINDER_DELAY_HOURS, …)."""
 
     broadcast_rate: float = 25.0
     reminder_delay: dt.timedelta = dt.timedelta(hours=24)

@@ -29,7 +29,6 @@ from sqlalchemy import Connection
 
 from bot.access.service import AccessService, Role
 from bot.campaign.schema import Campaign, Complaints
-from bot.clock import Clock, local_today
 from bot.complaints import flow, store
 from bot.complaints.deadlines import Deadline, case_class, deadline, extended
 from bot.complaints.flow import Attachment, Draft, Outcome
@@ -49,7 +48,8 @@ from bot.complaints.screens import (
     notice,
 )
 from bot.complaints.store import ComplaintRecord
-from bot.registry import Registry
+from bot.core.clock import Clock, local_today
+from bot.core.registry import Registry
 from bot.survey.service import SurveyService
 from bot.survey.units import page_of
 from bot.workdays import WorkdayCalendar

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from bot.admin.fairness import Burst
 from bot.campaign.schema import Campaign
-from bot.clock import CHINA
+from bot.core.clock import CHINA
 from bot.i18n import t
 from bot.scoring.results import CampaignScores, Figure
 

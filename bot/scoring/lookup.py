@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.campaign.schema import Campaign, Unit
-from bot.clock import Clock, local_today
-from bot.registry import Registry
+from bot.core.clock import Clock, local_today
+from bot.core.registry import Registry
 
 
 def current_campaign(registry: Registry, clock: Clock) -> Campaign | None:

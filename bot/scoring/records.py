@@ -16,8 +16,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from bot.access.service import _audit
 from bot.campaign.schema import Campaign, ComponentKind
-from bot.clock import Clock
-from bot.registry import Registry
+from bot.core.clock import Clock
+from bot.core.registry import Registry
 from storage.models import Bonus, Finding, Mark
 from storage.uow import UnitOfWork
 

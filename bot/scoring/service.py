@@ -36,8 +36,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from bot.clock import Clock
-from bot.registry import Registry
+from bot.core.clock import Clock
+from bot.core.registry import Registry
 from bot.scoring import queries
 from bot.scoring.compute import ScoringData, UnitMemo, compute
 from bot.scoring.results import UNIT_JSON, CampaignScores, Status, UnitScore

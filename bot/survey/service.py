@@ -22,10 +22,10 @@ from functools import partial
 from typing import Any, cast
 
 from bot.campaign.schema import Campaign, Component, Level, Phase, Unit
-from bot.clock import Clock, local_today
-from bot.registry import Registry
+from bot.core.clock import Clock, local_today
+from bot.core.lru import LRU, MISSING
+from bot.core.registry import Registry
 from bot.survey import flow
-from bot.survey.cache import LRU, MISSING
 from bot.survey.screens import (
     CampaignChoice,
     Notice,

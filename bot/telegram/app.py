@@ -8,7 +8,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
-from bot.services import Services
+from bot.app.services import Services
 from bot.telegram.authz import Authorize
 from bot.telegram.commands import set_default_commands
 from bot.telegram.middlewares import RecentUpdates, UpdateGate

@@ -18,8 +18,8 @@ from aiogram.dispatcher.flags import get_flag
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from bot.access.service import Role
+from bot.app.services import Services
 from bot.i18n import t
-from bot.services import Services
 from storage.uow import UnitOfWork
 
 REQUIRES = "requires"

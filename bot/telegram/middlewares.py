@@ -22,7 +22,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
-from bot.services import Services
+from bot.app.services import Services
 from storage.repositories import UpdateLogRepo
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.config import Settings
-from bot.runtime import services_from
+from bot.app.config import Settings
+from bot.app.runtime import services_from
 from bot.telegram.app import make_bot, make_dispatcher
 
 

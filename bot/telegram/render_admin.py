@@ -7,9 +7,9 @@ import html
 from bot.admin.broadcast import BLOCKED, FAILED, PENDING, SENT, UNKNOWN, Progress
 from bot.admin.fairness import Burst
 from bot.admin.phases import PhaseState
-from bot.clock import CHINA
+from bot.core.clock import CHINA
+from bot.core.registry import Registry
 from bot.i18n import format_date, t
-from bot.registry import Registry
 from storage.models import AuditEntry
 
 

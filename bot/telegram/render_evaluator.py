@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.campaign.schema import Campaign, ComponentKind
-from bot.clock import CHINA
+from bot.core.clock import CHINA
 from bot.i18n import format_date, t
 from bot.scoring.format import format_interval, format_pct, format_points
 from bot.scoring.progress import (

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from bot.clock import FixedClock
-from bot.runtime import open_services
+from bot.app.runtime import open_services
+from bot.core.clock import FixedClock
 
 
 async def test_newcomers_cost_no_read_and_known_people_survive_a_restart(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.app.services import Services
 from bot.i18n import t
-from bot.services import Services
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 

@@ -18,10 +18,10 @@ from bot.access.service import Role
 from bot.admin.audience import Audience, AudienceUnavailable
 from bot.admin.broadcast import Progress
 from bot.admin.phases import PhaseAction, PhaseError
+from bot.app.services import Services
 from bot.campaign.schema import Campaign
-from bot.clock import CHINA
+from bot.core.clock import CHINA
 from bot.i18n import t
-from bot.services import Services
 from bot.telegram import keyboards, render_admin
 from bot.telegram.authz import ADMIN, STAFF
 from bot.telegram.callbacks import (

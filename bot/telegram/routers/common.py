@@ -8,8 +8,8 @@ from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
+from bot.app.services import Services
 from bot.i18n import normalize_locale, t
-from bot.services import Services
 from bot.survey.screens import Notice
 from bot.telegram import keyboards
 from bot.telegram.callbacks import ChooseLanguage

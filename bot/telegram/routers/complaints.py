@@ -21,9 +21,9 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 
+from bot.app.services import Services
 from bot.complaints.screens import Delivery, Result
 from bot.i18n import t
-from bot.services import Services
 from bot.telegram import render_complaints
 from bot.telegram.callbacks import ComplaintAction, ComplaintDraftAction
 from storage.records import RespondentRecord

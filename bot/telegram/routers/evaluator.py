@@ -12,15 +12,15 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 
+from bot.app.services import Services
 from bot.campaign.schema import Campaign
-from bot.clock import local_today
+from bot.core.clock import local_today
 from bot.i18n import t
 from bot.scoring import lookup, progress
 from bot.scoring.chart import ranking_png
 from bot.scoring.export import workbook_bytes
 from bot.scoring.records import EntryError, deduction_component, mark_entry
 from bot.scoring.results import CampaignScores, UnitScore
-from bot.services import Services
 from bot.telegram import render_evaluator as screens
 from bot.telegram.authz import STAFF
 from storage.records import RespondentRecord

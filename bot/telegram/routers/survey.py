@@ -13,8 +13,8 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from bot.app.services import Services
 from bot.i18n import t
-from bot.services import Services
 from bot.survey.screens import Notice, Question
 from bot.telegram.callbacks import (
     AnswerItem,

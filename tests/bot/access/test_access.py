@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.access.service import CODE_ALPHABET, Role, normalize_code
-from bot.clock import FixedClock
-from bot.runtime import open_services
-from bot.services import Services
+from bot.app.runtime import open_services
+from bot.app.services import Services
+from bot.core.clock import FixedClock
 
 CAMPAIGN = "changzhou-2011-safety"
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Connection, insert
 
 from bot.admin.broadcast import Blocked, Failed, Outgoing, RateLimited
-from bot.clock import FixedClock
-from bot.runtime import open_services
-from bot.services import Services
+from bot.app.runtime import open_services
+from bot.app.services import Services
+from bot.core.clock import FixedClock
 from storage.models import Answer, Respondent, Submission
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.access.service import Role
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.i18n import t
 from bot.localapi import LocalBotAPI, parse_html
 from tests.bot.telegram.conftest import SURVEY_DAY, BotApp

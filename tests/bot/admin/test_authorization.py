@@ -20,7 +20,7 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 
 from bot.access.service import Role
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.i18n import t
 from bot.localapi import LocalBotAPI, SimUser, parse_html
 from bot.telegram.authz import REQUIRES

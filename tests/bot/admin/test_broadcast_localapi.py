@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from bot.admin.audience import Audience
 from bot.admin.broadcast import Broadcaster
+from bot.app.services import Services
 from bot.localapi import LocalBotAPI
-from bot.services import Services
 from bot.telegram.app import make_bot
 from bot.telegram.sender import BotSender
 from storage.models import Respondent

@@ -13,10 +13,10 @@ from bot.admin.audience import Audience, AudienceUnavailable
 from bot.admin.broadcast import BLOCKED, FAILED, SENT, UNKNOWN, TokenBucket
 from bot.admin.compose import html_problem
 from bot.admin.phases import PhaseAction, PhaseError
-from bot.clock import FixedClock
-from bot.runtime import open_services
+from bot.app.runtime import open_services
+from bot.app.services import Services
+from bot.core.clock import FixedClock
 from bot.scoring.satisfaction import satisfaction_by_unit
-from bot.services import Services
 from bot.survey.screens import Notice
 from storage.models import AuditEntry, BroadcastRecipient, Respondent
 

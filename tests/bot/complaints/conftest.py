@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.clock import FixedClock
 from bot.complaints.service import Centre
+from bot.core.clock import FixedClock
 from bot.localapi import LocalBotAPI
 from tests.bot.telegram.conftest import (  # noqa: F401  (fixtures, used by name)
     BotApp,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.app.config import ConfigError, load_settings
 from bot.i18n import t
 from tests.bot.telegram.helpers import Citizen, wait_until
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.i18n import t
 from bot.telegram.app import make_bot
 from bot.telegram.routers.complaints import send_due_notices

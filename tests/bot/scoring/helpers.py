@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert
 
-from bot.clock import FixedClock
-from bot.runtime import open_services
-from bot.services import Services
+from bot.app.runtime import open_services
+from bot.app.services import Services
+from bot.core.clock import FixedClock
 from storage.models import Answer, Finding, Respondent, Submission
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"

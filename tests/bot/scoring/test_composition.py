@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from bot.app.runtime import open_services
 from bot.campaign.loader import load_campaign
-from bot.clock import FixedClock
-from bot.runtime import open_services
+from bot.core.clock import FixedClock
 from bot.scoring.progress import Progress, composition_checks, progress
 from storage.records import DraftRecord, RespondentRecord
 from storage.repositories import RespondentRepo, SurveyRepo

@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from bot.admin.phases import PhaseAction
-from bot.clock import FixedClock
-from bot.runtime import open_services
+from bot.app.runtime import open_services
+from bot.core.clock import FixedClock
 
 CAMPAIGN = "changzhou-2011-safety"
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.clock import FixedClock
+from bot.app.runtime import open_services
+from bot.app.services import Services
+from bot.core.clock import FixedClock
 from bot.localapi import ApiCall, LocalBotAPI
-from bot.runtime import open_services
-from bot.services import Services
 from bot.telegram.app import make_bot, make_dispatcher
 from tests.storage.conftest import POSTGRES_SKIP, POSTGRES_URL, reset_postgres, sqlite_url
 

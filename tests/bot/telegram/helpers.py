@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.app.services import Services
 from bot.i18n import t
 from bot.localapi import ChatMessage, SimUser, parse_html
-from bot.services import Services
 from bot.survey.flow import LEVELS
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
 from storage.models import Answer, Submission

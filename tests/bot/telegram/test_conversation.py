@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.i18n import format_date, t
 from bot.telegram.callbacks import StartSurvey
 from bot.telegram.commands import COMMANDS

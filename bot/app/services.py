@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from bot.access.service import AccessService
 from bot.admin.service import AdminService
 from bot.campaign.schema import Campaign
-from bot.clock import Clock
 from bot.complaints.service import Centre, ComplaintService
-from bot.people import PeopleService
-from bot.registry import Registry, load_registry
+from bot.core.clock import Clock
+from bot.core.registry import Registry, load_registry
+from bot.people.service import PeopleService
 from bot.scoring.records import Records
 from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService

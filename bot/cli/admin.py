@@ -8,10 +8,10 @@ import datetime as dt
 import sys
 
 from bot.access.service import Role
-from bot.clock import CHINA
-from bot.config import ConfigError, load_settings
-from bot.runtime import services_from
-from bot.services import Services
+from bot.app.config import ConfigError, load_settings
+from bot.app.runtime import services_from
+from bot.app.services import Services
+from bot.core.clock import CHINA
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

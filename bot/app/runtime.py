@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.admin.service import AdminSettings
+from bot.app.config import Settings
+from bot.app.services import Services
 from bot.campaign.loader import load_campaigns
-from bot.clock import Clock, FixedClock, SystemClock
 from bot.complaints.service import Centre
-from bot.config import Settings
-from bot.services import Services
+from bot.core.clock import Clock, FixedClock, SystemClock
 from storage.migrate import upgrade_to_head
 from storage.uow import Database
 

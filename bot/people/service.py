@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import cast
 
-from bot.clock import Clock
+from bot.core.clock import Clock
+from bot.core.lru import LRU, MISSING
 from bot.i18n import LOCALES, normalize_locale
-from bot.survey.cache import LRU, MISSING
 from storage.records import RespondentRecord
 from storage.repositories import RespondentRepo
 from storage.uow import Database, UnitOfWork

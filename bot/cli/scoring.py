@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.config import ConfigError, load_settings
+from bot.app.config import ConfigError, load_settings
+from bot.app.runtime import services_from
+from bot.app.services import Services
 from bot.i18n import t
-from bot.runtime import services_from
 from bot.scoring.export import write_report
 from bot.scoring.format import format_interval, format_pct, format_points
 from bot.scoring.records import EntryError, parse_marks_csv
 from bot.scoring.results import CampaignScores, Status
-from bot.services import Services
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,10 +8,10 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.admin_cli import add_commands
+from bot.app.config import ConfigError, load_settings
 from bot.campaign.loader import CampaignFileError, validate_file
-from bot.config import ConfigError, load_settings
-from bot.scoring_cli import add_commands as add_scoring_commands
+from bot.cli.admin import add_commands
+from bot.cli.scoring import add_commands as add_scoring_commands
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +72,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.cli.demo import run_demo
 
     if args.respondents < 1:
         raise ConfigError("demo error: --respondents: must be at least 1")

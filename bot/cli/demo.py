@@ -26,15 +26,15 @@ from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 
+from bot.app.runtime import open_services
+from bot.app.services import Services
 from bot.campaign.loader import load_campaign
 from bot.campaign.schema import Campaign, Component, Unit
-from bot.clock import FixedClock
+from bot.core.clock import FixedClock
 from bot.i18n import DEFAULT_LOCALE, format_date, normalize_locale, t
 from bot.localapi import ChatMessage, LocalBotAPI, SimUser
-from bot.runtime import open_services
 from bot.scoring.format import format_pct
 from bot.scoring.satisfaction import Tally, satisfaction_by_unit
-from bot.services import Services
 from bot.survey.flow import LEVELS
 from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage

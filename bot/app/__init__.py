@@ -1,0 +1,1 @@
+"""Start-up: settings, the wired services, the runtime that owns them."""

@@ -1,0 +1,1 @@
+"""The `pingyi` command line: run, demo, validate and the office's commands."""

@@ -1,0 +1,1 @@
+"""Foundations every feature stands on: the clock, the campaign registry, a bounded cache."""

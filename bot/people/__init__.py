@@ -1,0 +1,1 @@
+"""People talking to the bot: registration on first contact, language, activity."""
