@@ -12,6 +12,7 @@ from bot.complaints.service import Centre, ComplaintService
 from bot.core.clock import Clock
 from bot.core.registry import Registry, load_registry
 from bot.people.service import PeopleService
+from bot.publish.service import PublicationService
 from bot.scoring.records import Records
 from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService
@@ -33,6 +34,7 @@ class Services:
     records: Records = field(init=False)  # evaluators' marks, bonuses, inspection findings
     complaints: ComplaintService = field(init=False)  # bot/complaints/service.py
     admin: AdminService = field(init=False)  # phases, broadcasts, reminders (bot/admin/)
+    publish: PublicationService = field(init=False)  # publication of results (bot/publish/)
 
     @classmethod
     async def build(
@@ -60,6 +62,9 @@ class Services:
         await services.admin.load()
         survey.phases = services.admin.phases
         services.admin.broadcaster.on_blocked.append(people.forget)
+        services.publish = PublicationService(
+            registry, clock, services.scoring, lambda: services.admin.broadcaster
+        )
         return services
 
     def now(self) -> dt.datetime:

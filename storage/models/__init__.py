@@ -26,6 +26,7 @@ from storage.models.core import (
     Unit,
     UTCDateTime,
 )
+from storage.models.publication import Publication, PublicationNotice, PublicationRequest
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
 __all__ = [
@@ -48,6 +49,9 @@ __all__ = [
     "PhaseNoticeMark",
     "PhaseOverride",
     "ProcessedUpdate",
+    "Publication",
+    "PublicationNotice",
+    "PublicationRequest",
     "ReminderMark",
     "Respondent",
     "ScoreResult",

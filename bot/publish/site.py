@@ -1,0 +1,164 @@
+"""The public web site of published results: static pages rendered with Jinja2.
+
+`render_site` turns publications into ``{relative path: HTML}``; `write_site`
+writes them to a folder any web server can host, and bot/publish/web.py serves
+the same mapping itself.  Pages use nothing outside themselves: CSS is inline,
+charts are inline SVG drawn here, links are relative.
+
+Layout (every page at the same depth inside its campaign, so links are simple)::
+
+    index.html                              the published campaigns, in every locale
+    <campaign>/<locale>/index.html          the latest publication: ranking per kind
+    <campaign>/<locale>/<unit>.html         one unit of the latest publication
+    <campaign>/<n>/<locale>/…               publication No. n, kept as it was published
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from bot.i18n import LOCALES, format_date, t
+from bot.publish.service import Published
+from bot.publish.snapshot import PublishedUnit, Snapshot
+
+BAR_WIDTH = 360  # SVG user units of a 100-point bar
+ROW_HEIGHT = 28
+LABEL_WIDTH = 200
+LOCALE_NAMES = {"zh-Hans": "简体中文", "en": "English", "zh-Hant": "繁體中文"}
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of the ranking chart."""
+
+    y: int
+    label: str
+    width: float
+    value: str
+    flagged: bool
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("bot.publish", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["LOCALES"] = LOCALES
+    env.globals["LOCALE_NAMES"] = LOCALE_NAMES
+    return env
+
+
+_ENV = _environment()
+
+
+def _text(locale: str) -> Any:
+    """The template's `_`: a translation (placeholder values escaped by bot/i18n)."""
+
+    def translate(key: str, **values: object) -> Markup:
+        return Markup(t(locale, key, **values))
+
+    return translate
+
+
+def local_time(snapshot: Snapshot, moment: dt.datetime) -> dt.datetime:
+    """`moment` in the campaign's time zone."""
+    return moment.astimezone(ZoneInfo(snapshot.timezone))
+
+
+def bars(units: list[PublishedUnit], locale: str) -> list[Bar]:
+    """The ranking chart's rows: ranked units only, a bar per composite."""
+    rows = [u for u in units if u.composite is not None and u.rank is not None]
+    top = max([100.0, *(float(u.composite or 0) for u in rows)])
+    return [
+        Bar(
+            y=n * ROW_HEIGHT,
+            label=f"{u.rank}. {u.label(locale)}",
+            width=round(float(u.composite or 0) / top * BAR_WIDTH, 1),
+            value=u.composite or "",
+            flagged="talk" in u.flags or "no_excellence" in u.flags,
+        )
+        for n, u in enumerate(rows)
+    ]
+
+
+def _common(pub: Published, locale: str, history: list[Published], up: str) -> dict[str, Any]:
+    """What every page of a publication shows: names, dates, the history, the switch."""
+    snap = pub.snapshot
+    published = local_time(snap, pub.published_at)
+    corrected = next((p for p in history if p.id == pub.corrects), None)
+    return {
+        "locale": locale,
+        "_": _text(locale),
+        "pub": pub,
+        "snap": snap,
+        "history": history,
+        "corrected": corrected,
+        "published_date": format_date(locale, published.date()),
+        "computed": local_time(snap, snap.computed_at).strftime("%Y-%m-%d %H:%M"),
+        "date_of": lambda p: format_date(locale, local_time(snap, p.published_at).date()),
+        "up": up,  # from a page to its campaign's folder
+        "root": up + "../",
+        "BAR_WIDTH": BAR_WIDTH,
+        "ROW_HEIGHT": ROW_HEIGHT,
+        "LABEL_WIDTH": LABEL_WIDTH,
+    }
+
+
+def _publication_pages(
+    pub: Published, history: list[Published], prefix: str, up: str
+) -> dict[str, str]:
+    """The index and unit pages of one publication, in every locale, under `prefix`."""
+    pages: dict[str, str] = {}
+    snap = pub.snapshot
+    for locale in LOCALES:
+        common = _common(pub, locale, history, up)
+        rankings = [(kind, snap.ranking(kind)) for kind in snap.kinds]
+        charts = {kind: bars(units, locale) for kind, units in rankings}
+        pages[f"{prefix}/{locale}/index.html"] = _ENV.get_template("index.html").render(
+            common, rankings=rankings, charts=charts, page="index.html"
+        )
+        for unit in snap.units:
+            pages[f"{prefix}/{locale}/{unit.code}.html"] = _ENV.get_template("unit.html").render(
+                common, unit=unit, page=f"{unit.code}.html"
+            )
+    return pages
+
+
+def render_site(campaigns: list[list[Published]]) -> dict[str, str]:
+    """Every page of the site: `campaigns` holds each campaign's publications, oldest first."""
+    pages: dict[str, str] = {}
+    latest = [history[-1] for history in campaigns if history]
+    for history in campaigns:
+        if not history:
+            continue
+        cid = history[-1].snapshot.campaign_id
+        pages.update(_publication_pages(history[-1], history, cid, "../"))
+        for pub in history:
+            pages.update(_publication_pages(pub, history, f"{cid}/{pub.number}", "../../"))
+    pages["index.html"] = _ENV.get_template("root.html").render(
+        latest=latest,
+        date_of=lambda p, loc: format_date(loc, local_time(p.snapshot, p.published_at).date()),
+        _=_text,
+    )
+    return pages
+
+
+def write_site(pages: dict[str, str], out: Path) -> list[Path]:
+    """Write the pages under `out` (folders created); returns the files written."""
+    written = []
+    for relative, html in sorted(pages.items()):
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,107 @@
+"""Publishing: snapshots that never change, corrections, the notice, what is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from bot.publish.service import PublishError
+from bot.publish.site import render_site
+from storage.models import BroadcastJob, BroadcastRecipient
+from tests.bot.scoring.helpers import F, V, add_questionnaires, scoring_services, unit_id
+from tests.bot.telegram.helpers import count_rows
+
+CZ = "changzhou-2011-safety"
+DAY = dt.date(2011, 8, 20)
+SECRET = "王小二科长收了我两百块"  # a suggestion naming a person
+
+
+async def _dataset(services) -> None:
+    """wujin all very satisfied, liyang fairly: both ranked (6 people per survey component)."""
+    for code, level in (("wujin", V), ("liyang", F)):
+        await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 6, "mass-rep")
+        await add_questionnaires(
+            services, CZ, code, "questionnaire", [level] * 5, 6, suggestion=SECRET
+        )
+
+
+async def test_a_publication_never_changes_when_scores_are_refreshed(db_url: str) -> None:
+    async with scoring_services(db_url, DAY) as services:
+        await _dataset(services)
+        async with services.db.unit_of_work() as uow:
+            first = await services.publish.publish(uow, CZ, None)
+        snap = first.snapshot
+        wujin = snap.unit(unit_id(services, CZ, "wujin"))
+        assert wujin is not None and (wujin.rank, wujin.composite) == (1, "100.00")
+        assert (wujin.satisfaction, wujin.people) == ("100.0", 12)
+        pages_before = render_site([[first]])
+
+        # Later answers move the live figures …
+        await add_questionnaires(services, CZ, "wujin", "questionnaire", [F] * 5, 40)
+        await services.scoring.refresh(CZ, full=True)
+        async with services.db.unit_of_work() as uow:
+            live = await services.scoring.results(uow, CZ)
+            again = await services.publish.latest(uow, CZ)
+        assert live is not None
+        live_wujin = live.unit(unit_id(services, CZ, "wujin"))
+        assert live_wujin is not None and live_wujin.composite != wujin.composite
+        # … the publication does not move with them.
+        assert again is not None and again == first
+        assert render_site([[again]]) == pages_before
+
+
+async def test_a_correction_needs_a_reason_and_both_stay(db_url: str) -> None:
+    async with scoring_services(db_url, DAY) as services:
+        await _dataset(services)
+        async with services.db.unit_of_work() as uow:
+            first = await services.publish.publish(uow, CZ, 42)
+        async with services.db.unit_of_work() as uow:
+            with pytest.raises(PublishError) as refused:
+                await services.publish.publish(uow, CZ, 42)
+        assert refused.value.key == "publish.error.reason"
+        await add_questionnaires(services, CZ, "liyang", "questionnaire", [V] * 5, 20)
+        async with services.db.unit_of_work() as uow:
+            second = await services.publish.publish(uow, CZ, 42, "a batch was missed")
+            history = await services.publish.history(uow, CZ)
+        assert (first.number, first.corrects) == (1, None)
+        assert (second.number, second.corrects) == (2, first.id)
+        assert second.reason == "a batch was missed"
+        assert [p.id for p in history] == [first.id, second.id]
+        assert history[0] == first  # the corrected one is kept as it was
+        pages = render_site([history])
+        assert {f"{CZ}/1/en/index.html", f"{CZ}/2/en/index.html"} <= set(pages)
+        assert "a batch was missed" in pages[f"{CZ}/en/index.html"]
+
+
+async def test_participants_are_told_once(db_url: str) -> None:
+    async with scoring_services(db_url, DAY) as services:
+        await _dataset(services)  # 24 people took part
+        async with services.db.unit_of_work() as uow:
+            await services.publish.publish(uow, CZ, None)
+            await services.publish.publish(uow, CZ, None, "correction")
+        assert await count_rows(services, BroadcastJob, kind="results") == 1
+        assert await count_rows(services, BroadcastRecipient) == 24
+
+
+async def test_unknown_campaign_is_refused(db_url: str) -> None:
+    async with scoring_services(db_url, DAY) as services:
+        async with services.db.unit_of_work() as uow:
+            with pytest.raises(PublishError) as refused:
+                await services.publish.publish(uow, "nowhere", None)
+        assert refused.value.key == "publish.error.campaign"
+
+
+async def test_suggestion_texts_are_counted_never_published(db_url: str) -> None:
+    async with scoring_services(db_url, DAY) as services:
+        await _dataset(services)
+        async with services.db.unit_of_work() as uow:
+            published = await services.publish.publish(uow, CZ, None)
+        stored = json.dumps(published.snapshot.model_dump(mode="json"), ensure_ascii=False)
+        assert SECRET not in stored and "王小二" not in stored
+        wujin = published.snapshot.unit(unit_id(services, CZ, "wujin"))
+        assert wujin is not None and wujin.suggestions == 6
+        pages = render_site([[published]])
+        assert not any(SECRET in html for html in pages.values())
+        assert "Suggestions received: 6" in pages[f"{CZ}/en/wujin.html"]
