@@ -100,7 +100,7 @@ class PublicationService:
             raise PublishError("publish.error.campaign", campaign=campaign_id)
         reason = (reason or "").strip()[:MAX_REASON] or None
         if latest is not None and reason is None:
-            raise PublishError("publish.error.reason")
+            raise PublishError("publish.error.reason", campaign=campaign_id)
         return reason
 
     async def request(

@@ -13,6 +13,7 @@ from bot.telegram.authz import Authorize
 from bot.telegram.commands import set_default_commands
 from bot.telegram.middlewares import RecentUpdates, UpdateGate
 from bot.telegram.routers import access, admin, common, complaints, evaluator, fallback, survey
+from bot.telegram.routers import publish as publication
 from storage.repositories import UpdateLogRepo
 
 # How many handled update ids are read back at start-up to drop redeliveries.
@@ -41,6 +42,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         common.router,
         access.router,
         admin.router,
+        publication.router,  # /publish and /results
         fallback.router,
     )
     for router in routers:

@@ -125,3 +125,18 @@ class PhaseChange(CallbackData, prefix="ph"):
     campaign: str
     phase: int
     action: str
+
+
+class PublishConfirm(CallbackData, prefix="pb"):
+    """Confirm (or cancel) a /publish: the id of its stored request, never the reason."""
+
+    request: int
+    go: bool
+
+
+class ResultsPage(CallbackData, prefix="rs"):
+    """A page of /results: the publication's id, the kind's index, the page."""
+
+    pub: int
+    kind: int = 0
+    page: int = 0

@@ -12,7 +12,16 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.i18n import t
 
-COMMANDS = ("start", "survey", "complain", "mycomplaints", "language", "help", "cancel")
+COMMANDS = (
+    "start",
+    "survey",
+    "complain",
+    "mycomplaints",
+    "results",
+    "language",
+    "help",
+    "cancel",
+)
 
 
 def command_list(locale: str) -> list[BotCommand]:

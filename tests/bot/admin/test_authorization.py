@@ -32,6 +32,7 @@ from bot.telegram.callbacks import (
     BroadcastSend,
     BroadcastUnitSearch,
     PhaseChange,
+    PublishConfirm,
 )
 from tests.bot.telegram.conftest import SURVEY_DAY, BotApp
 
@@ -97,6 +98,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "common:language_chosen": EVERYONE,
     "common:cancel": EVERYONE,
     "access:redeem_code": EVERYONE,
+    # publication (bot/telegram/routers/publish.py)
+    "publish:publish": ADMINS,
+    "publish:publish_button": ADMINS,
+    "publish:results": EVERYONE,
+    "publish:results_page": EVERYONE,
     "fallback:anything_else": EVERYONE,
     "fallback:unknown_button": EVERYONE,
 }
@@ -113,6 +119,7 @@ PROBES: dict[str, str] = {
     "evaluator:ranking": "/ranking",
     "evaluator:progress_": "/progress",
     "evaluator:issues": "/issues",
+    "publish:publish": "/publish",
     "admin:broadcast": "/broadcast",  # last: the admin is composing afterwards
 }
 BUTTONS: dict[str, CallbackData] = {
@@ -123,6 +130,7 @@ BUTTONS: dict[str, CallbackData] = {
     "admin:broadcast_send": BroadcastSend(draft=999_999),
     "admin:broadcast_cancel": BroadcastCancel(job=999_999),
     "admin:phase_button": PhaseChange(campaign="changzhou-2011-safety", phase=99, action="open"),
+    "publish:publish_button": PublishConfirm(request=999_999, go=False),
 }
 DENIALS = ("admin.denied",)
 

@@ -105,3 +105,18 @@ async def test_suggestion_texts_are_counted_never_published(db_url: str) -> None
         pages = render_site([[published]])
         assert not any(SECRET in html for html in pages.values())
         assert "Suggestions received: 6" in pages[f"{CZ}/en/wujin.html"]
+
+
+async def test_a_confirmed_request_publishes_once_and_only_for_its_author(db_url: str) -> None:
+    async with scoring_services(db_url, DAY) as services:
+        await _dataset(services)
+        async with services.db.unit_of_work() as uow:
+            preview = await services.publish.request(uow, CZ, 42, None)
+        assert (preview.number, preview.ranked) == (1, 2)
+        async with services.db.unit_of_work() as uow:
+            with pytest.raises(PublishError):
+                await services.publish.confirm(uow, preview.request_id, 43)
+            first = await services.publish.confirm(uow, preview.request_id, 42)
+            again = await services.publish.confirm(uow, preview.request_id, 42)
+            history = await services.publish.history(uow, CZ)
+        assert again == first and [p.id for p in history] == [first.id]

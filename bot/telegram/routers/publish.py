@@ -1,0 +1,141 @@
+"""Publication (公示): /publish for admins (confirmed with a button), /results for everyone."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.app.services import Services
+from bot.i18n import t
+from bot.publish.service import Published, PublishError
+from bot.telegram import render_publish as screens
+from bot.telegram.authz import ADMIN
+from bot.telegram.callbacks import PublishConfirm, ResultsPage
+from storage.records import RespondentRecord
+from storage.uow import UnitOfWork
+
+router = Router(name="publish")
+
+
+@router.message(Command("publish"), flags=ADMIN)
+async def publish(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/publish CAMPAIGN [REASON]: preview what would be published, with a confirm button."""
+    campaign_id, _, reason = (command.args or "").strip().partition(" ")
+    if not campaign_id:
+        ids = ", ".join(sorted(services.registry.campaigns))
+        await message.answer(t(locale, "publish.usage", campaigns=ids))
+        return
+    try:
+        view = await services.publish.request(uow, campaign_id, person.id, reason)
+    except PublishError as refused:
+        await message.answer(t(locale, refused.key, **refused.values))
+        return
+    name = services.registry.campaigns[campaign_id].name.get(locale)
+    text, markup = screens.preview(view, name, locale)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(PublishConfirm.filter(), flags=ADMIN)
+async def publish_button(
+    query: CallbackQuery,
+    callback_data: PublishConfirm,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """Publish (or not) what the preview showed; a second tap publishes nothing more."""
+    if not callback_data.go:
+        await _edit(query, t(locale, "publish.cancelled"))
+        return
+    try:
+        done = await services.publish.confirm(uow, callback_data.request, person.id)
+    except PublishError as refused:
+        await _edit(query, t(locale, refused.key, **refused.values))
+        return
+    name = done.snapshot.title(locale)
+    await _edit(query, t(locale, "publish.done", campaign=name, number=done.number))
+
+
+@router.message(Command("results"))
+async def results(
+    message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
+) -> None:
+    """/results: the latest publication, the person's own units first."""
+    latest = await _latest(services, uow)
+    if not latest:
+        await message.answer(t(locale, "publish.results.none"))
+        return
+    text, markup = await _page(services, uow, person, latest[0], latest[1:], 0, 0, locale)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(ResultsPage.filter())
+async def results_page(
+    query: CallbackQuery,
+    callback_data: ResultsPage,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """Another kind, page or campaign of /results."""
+    pub = await services.publish.get(uow, callback_data.pub)
+    if pub is None:
+        await query.answer(t(locale, "common.stale")[:200], show_alert=True)
+        return
+    others = [
+        p
+        for p in await _latest(services, uow)
+        if p.snapshot.campaign_id != pub.snapshot.campaign_id
+    ]
+    text, markup = await _page(
+        services, uow, person, pub, others, callback_data.kind, callback_data.page, locale
+    )
+    await _edit(query, text, markup)
+
+
+async def _latest(services: Services, uow: UnitOfWork) -> list[Published]:
+    """The latest publication of each published campaign, most recent first."""
+    found = []
+    for campaign_id in await services.publish.published_campaigns(uow):
+        pub = await services.publish.latest(uow, campaign_id)
+        if pub is not None:
+            found.append(pub)
+    return found
+
+
+async def _page(
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    pub: Published,
+    others: list[Published],
+    kind: int,
+    page: int,
+    locale: str,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of `pub` for this person."""
+    touched = await services.publish.touched_units(uow, pub.snapshot.campaign_id, person.id)
+    return screens.results(pub, others, touched, kind, page, locale)
+
+
+async def _edit(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the tapped message and close the spinner."""
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramBadRequest):  # "message is not modified"
+            await query.message.edit_text(text, reply_markup=markup)
+    await query.answer()
