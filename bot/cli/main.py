@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.app.config import ConfigError, load_settings
 from bot.campaign.loader import CampaignFileError, validate_file
 from bot.cli.admin import add_commands
+from bot.cli.publish import add_commands as add_publish_commands
 from bot.cli.scoring import add_commands as add_scoring_commands
 
 
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
     add_scoring_commands(commands)
+    add_publish_commands(commands)
     return parser
 
 

@@ -25,8 +25,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from bot.i18n import LOCALES, format_date, t
-from bot.publish.service import Published
+from bot.publish.service import PublicationService, Published
 from bot.publish.snapshot import PublishedUnit, Snapshot
+from storage.uow import UnitOfWork
 
 BAR_WIDTH = 360  # SVG user units of a 100-point bar
 ROW_HEIGHT = 28
@@ -162,3 +163,12 @@ def write_site(pages: dict[str, str], out: Path) -> list[Path]:
         path.write_text(html, encoding="utf-8")
         written.append(path)
     return written
+
+
+async def published_pages(
+    service: PublicationService, uow: UnitOfWork, campaign_ids: list[str] | None = None
+) -> dict[str, str]:
+    """The site of what is published (every published campaign, or those named)."""
+    published = await service.published_campaigns(uow)
+    wanted = published if campaign_ids is None else [c for c in published if c in campaign_ids]
+    return render_site([await service.history(uow, cid) for cid in wanted])
