@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     reminder_before_close_hours: float = Field(
         default=24.0, gt=0, alias="REMINDER_BEFORE_CLOSE_HOURS"
     )
+    # The public site of published results (bot/publish/web.py), served by `pingyi run`
+    # on this port; empty = not served (write it with `pingyi publish --out DIR` instead).
+    public_site_port: int | None = Field(default=None, ge=1, le=65535, alias="PUBLIC_SITE_PORT")
+    public_site_host: str = Field(default="127.0.0.1", alias="PUBLIC_SITE_HOST")
     # A fixed "today" for rehearsals and tests (YYYY-MM-DD); empty means the real clock.
     clock_date: str | None = Field(default=None, alias="PINGYI_TODAY")
 
@@ -81,6 +85,13 @@ class Settings(BaseSettings):
     def _known_locale(cls, value: str) -> str:
         if value not in LOCALES:
             raise ValueError("must be one of " + ", ".join(LOCALES))
+        return value
+
+    @field_validator("public_site_port", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("complaint_centre_chat_id", mode="before")

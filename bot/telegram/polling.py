@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.app.config import Settings
 from bot.app.runtime import services_from
+from bot.publish.web import PublicSite
 from bot.telegram.app import make_bot, make_dispatcher
 
 
@@ -13,7 +14,15 @@ async def run_polling(settings: Settings) -> None:
     async with services_from(settings) as services:
         bot = make_bot(token, settings.telegram_api_base)
         dp = make_dispatcher(services)
+        site = None
+        if settings.public_site_port is not None:
+            site = PublicSite(
+                services.db, services.publish, settings.public_site_host, settings.public_site_port
+            )
+            await site.start()
         try:
             await dp.start_polling(bot, handle_signals=True)
         finally:
+            if site is not None:
+                await site.stop()
             await bot.session.close()
