@@ -49,7 +49,12 @@ class RequestRecord:
     publication_id: int | None
 
 
+class ReasonRequired(Exception):
+    """A campaign already published: the next publication is a correction and needs a reason."""
+
+
 def _record(row: Publication) -> PublicationRecord:
+    """The plain record of a row."""
     return PublicationRecord(
         row.id,
         row.campaign_id,
@@ -176,7 +181,8 @@ class PublicationRepo:
 
         Numbered and linked to the one it corrects in the same transaction, so two
         admins publishing at once get numbers 1 and 2.  A request confirmed
-        before returns its publication and adds nothing.
+        before returns its publication and adds nothing.  A correction without a reason
+        raises ReasonRequired (checked here too: another admin may have published first).
         """
 
         def write(conn: Connection) -> tuple[int, bool]:
@@ -194,6 +200,8 @@ class PublicationRepo:
                 .order_by(Publication.number.desc())
                 .limit(1)
             ).first()
+            if last is not None and not reason:
+                raise ReasonRequired(campaign_id)
             new_id = int(
                 conn.execute(
                     insert(Publication)

@@ -24,7 +24,13 @@ from bot.i18n import LOCALES, t
 from bot.publish.snapshot import Snapshot, build_snapshot
 from bot.scoring.results import CampaignScores
 from bot.scoring.service import ScoringService
-from storage.publication import PublicationRecord, PublicationRepo, notice_once, participants_query
+from storage.publication import (
+    PublicationRecord,
+    PublicationRepo,
+    ReasonRequired,
+    notice_once,
+    participants_query,
+)
 from storage.uow import UnitOfWork
 
 MAX_REASON = 500  # characters of a correction's reason
@@ -156,7 +162,10 @@ class PublicationService:
         snapshot = build_snapshot(campaign, self.registry, scores, suggestions)
         now = self.clock.now()
         data = snapshot.model_dump(mode="json")
-        new_id, _ = await repo.add(campaign_id, now, actor, reason, data, request_id)
+        try:
+            new_id, _ = await repo.add(campaign_id, now, actor, reason, data, request_id)
+        except ReasonRequired:  # another admin published since we looked
+            raise PublishError("publish.error.reason", campaign=campaign_id) from None
         await uow.commit()  # the new row is read through a fresh session
         published = await self._get(uow, new_id)
         await self._announce(snapshot, actor, now)
@@ -180,6 +189,7 @@ class PublicationService:
         )
 
     async def _get(self, uow: UnitOfWork, publication_id: int) -> Published:
+        """A publication known to exist."""
         record = await PublicationRepo(uow).get(publication_id)
         assert record is not None, publication_id
         return Published.of(record)

@@ -47,6 +47,7 @@ class Bar:
 
 
 def _environment() -> Environment:
+    """Templates from the package, HTML autoescaped, a missing variable an error."""
     env = Environment(
         loader=PackageLoader("bot.publish", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -66,6 +67,7 @@ def _text(locale: str) -> Any:
     """The template's `_`: a translation (placeholder values escaped by bot/i18n)."""
 
     def translate(key: str, **values: object) -> Markup:
+        """The text of `key`, safe to insert (bot/i18n escaped the values)."""
         return Markup(t(locale, key, **values))
 
     return translate

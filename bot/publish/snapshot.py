@@ -29,6 +29,8 @@ SNAPSHOT_VERSION = 1
 
 
 class _Frozen(BaseModel):
+    """Immutable, and strict about unknown fields (a snapshot is read back as written)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

@@ -127,6 +127,7 @@ def _results_keyboard(
     snap = pub.snapshot
 
     def button(text: str, target: Published, kind: int, to: int) -> InlineKeyboardButton:
+        """A button showing page `to` of kind `kind` of publication `target`."""
         data = ResultsPage(pub=target.id, kind=kind, page=to).pack()
         return InlineKeyboardButton(text=text, callback_data=data)
 

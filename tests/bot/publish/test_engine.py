@@ -10,6 +10,7 @@ import pytest
 from bot.publish.service import PublishError
 from bot.publish.site import render_site
 from storage.models import BroadcastJob, BroadcastRecipient
+from storage.publication import PublicationRepo, ReasonRequired
 from tests.bot.scoring.helpers import F, V, add_questionnaires, scoring_services, unit_id
 from tests.bot.telegram.helpers import count_rows
 
@@ -120,3 +121,33 @@ async def test_a_confirmed_request_publishes_once_and_only_for_its_author(db_url
             again = await services.publish.confirm(uow, preview.request_id, 42)
             history = await services.publish.history(uow, CZ)
         assert again == first and [p.id for p in history] == [first.id]
+
+
+async def test_a_request_overtaken_by_another_publication_needs_a_reason(db_url: str) -> None:
+    async with scoring_services(db_url, DAY) as services:
+        await _dataset(services)
+        async with services.db.unit_of_work() as uow:
+            mine = await services.publish.request(uow, CZ, 42, None)
+            theirs = await services.publish.request(uow, CZ, 43, None)
+        async with services.db.unit_of_work() as uow:
+            await services.publish.confirm(uow, theirs.request_id, 43)
+        async with services.db.unit_of_work() as uow:
+            with pytest.raises(PublishError) as refused:
+                await services.publish.confirm(uow, mine.request_id, 42)
+            history = await services.publish.history(uow, CZ)
+        assert refused.value.key == "publish.error.reason" and len(history) == 1
+
+
+async def test_storage_refuses_a_correction_without_a_reason(db_url: str) -> None:
+    async with scoring_services(db_url, DAY) as services:
+        now = services.clock.now()
+        async with services.db.unit_of_work() as uow:
+            repo = PublicationRepo(uow)
+            first, created = await repo.add(CZ, now, None, None, {"n": 1})
+            with pytest.raises(ReasonRequired):
+                await repo.add(CZ, now, None, "", {"n": 2})
+            second, _ = await repo.add(CZ, now, None, "why", {"n": 2})
+            await uow.commit()
+            stored = await repo.history(CZ)
+        assert created and [(p.number, p.corrects) for p in stored] == [(1, None), (2, first)]
+        assert [p.id for p in stored] == [first, second]
