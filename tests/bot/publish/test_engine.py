@@ -6,10 +6,11 @@ import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import Connection, insert, select
 
 from bot.publish.service import PublishError
 from bot.publish.site import render_site
-from storage.models import BroadcastJob, BroadcastRecipient
+from storage.models import BroadcastJob, BroadcastRecipient, Complaint, Respondent
 from storage.publication import PublicationRepo, ReasonRequired
 from tests.bot.scoring.helpers import F, V, add_questionnaires, scoring_services, unit_id
 from tests.bot.telegram.helpers import count_rows
@@ -74,6 +75,60 @@ async def test_a_correction_needs_a_reason_and_both_stay(db_url: str) -> None:
         pages = render_site([history])
         assert {f"{CZ}/1/en/index.html", f"{CZ}/2/en/index.html"} <= set(pages)
         assert "a batch was missed" in pages[f"{CZ}/en/index.html"]
+
+
+async def add_complaint(services, person: int, code: str, kind: str, text: str) -> None:
+    """A complaint filed by `person` about unit `code`, as the complaint desk stores it."""
+    now = services.clock.now()
+    row = {
+        "tracking": f"TS-{person}-{code}-{kind}"[:20],
+        "campaign_id": CZ,
+        "unit_id": unit_id(services, CZ, code),
+        "complainant_id": person,
+        "kind": kind,
+        "text": text,
+        "case_class": "clear-cut",
+        "status": "open",
+        "filed_at": now,
+        "due_at": now + dt.timedelta(days=7),
+        "remind_at": now + dt.timedelta(days=6),
+        "updated_at": now,
+    }
+
+    def write(conn: Connection) -> None:
+        known = conn.execute(select(Respondent.id).where(Respondent.id == person)).first()
+        if known is None:
+            conn.execute(
+                insert(Respondent).values(
+                    id=person, locale="en", locale_chosen=False, first_seen=now, last_seen=now
+                )
+            )
+        conn.execute(insert(Complaint).values(**row))
+
+    await services.db.writer.run(write)
+
+
+async def test_complaints_are_counted_by_kind_and_their_authors_see_their_units_first(
+    db_url: str,
+) -> None:
+    async with scoring_services(db_url, DAY) as services:
+        await _dataset(services)
+        await add_complaint(services, 501, "liyang", "buck-passing", SECRET)
+        await add_complaint(services, 502, "liyang", "buck-passing", "拖了三个月")
+        await add_complaint(services, 502, "wujin", "soliciting", "要好处费")
+        async with services.db.unit_of_work() as uow:
+            published = await services.publish.publish(uow, CZ, None)
+            touched = await services.publish.touched_units(uow, CZ, 502)
+        liyang = published.snapshot.unit(unit_id(services, CZ, "liyang"))
+        assert liyang is not None
+        assert [(p.kind, p.count) for p in liyang.complaints] == [("buck-passing", 2)]
+        assert liyang.complaints[0].name["zh-Hans"] == "推诿扯皮"
+        assert touched == {unit_id(services, CZ, "liyang"), unit_id(services, CZ, "wujin")}
+        # Complainants took part: told too (24 raters + 2 complainants).
+        assert await count_rows(services, BroadcastRecipient) == 26
+        pages = render_site([[published]])
+        assert "推诿扯皮" in pages[f"{CZ}/zh-Hans/liyang.html"]
+        assert not any(SECRET in html or "好处费" in html for html in pages.values())
 
 
 async def test_participants_are_told_once(db_url: str) -> None:
