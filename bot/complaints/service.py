@@ -25,13 +25,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
-
 from bot.access.service import AccessService, Role
 from bot.campaign.schema import Campaign, Complaints
-from bot.complaints import flow, store
+from bot.complaints import flow
 from bot.complaints.deadlines import Deadline, case_class, deadline, extended
 from bot.complaints.flow import Attachment, Draft, Outcome
+from bot.complaints.records import ComplaintRecord, Finding, new_tracking
 from bot.complaints.screens import (
     RATINGS,
     VERDICTS,
@@ -47,12 +46,12 @@ from bot.complaints.screens import (
     ResultScreen,
     notice,
 )
-from bot.complaints.store import ComplaintRecord
 from bot.core.clock import Clock, local_today
 from bot.core.registry import Registry
 from bot.survey.service import SurveyService
 from bot.survey.units import page_of
 from bot.workdays import WorkdayCalendar
+from storage.complaints import ACTIVE, ComplaintRepo
 from storage.records import ConversationRecord
 from storage.uow import UnitOfWork
 
@@ -166,9 +165,10 @@ class ComplaintService:
     async def _view_of(
         self, uow: UnitOfWork, complaint_id: int, files: bool = False
     ) -> ComplaintView:
-        record = await store.get(uow, complaint_id)
+        repo = ComplaintRepo(uow)
+        record = await repo.get(complaint_id)
         assert record is not None
-        return self.view(record, await store.attachments(uow, complaint_id) if files else ())
+        return self.view(record, await repo.attachments(complaint_id) if files else ())
 
     async def in_flow(self, uow: UnitOfWork, rid: int) -> bool:
         """Whether the person's typed text and files belong to a complaint conversation."""
@@ -194,13 +194,13 @@ class ComplaintService:
         if not campaigns:
             return Result(notice("complaint.none_open"))
         await self._flush(uow)
-        draft = await store.load_draft(uow, rid)
+        draft = await ComplaintRepo(uow).load_draft(rid)
         resumed = draft is not None and (
             not draft.campaign_id or draft.campaign_id in self.registry.campaigns
         )
         if draft is None or not resumed:
             draft = flow.start([c.id for c in campaigns])
-            await uow.run_exclusive(store.save_draft(rid, draft, self.clock.now()))
+            await ComplaintRepo(uow).save_draft(rid, draft, self.clock.now())
         self._point(uow, rid, "draft")
         await uow.commit()
         return Result(self._draft_screen(draft, resumed=resumed))
@@ -236,14 +236,14 @@ class ComplaintService:
         self, uow: UnitOfWork, rid: int, action: str, arg: int = 0, campaign_id: str = ""
     ) -> Result:
         """A button of the draft: campaign, unit, page, kind, done, clear, anon, edit, submit …"""
-        draft = await store.load_draft(uow, rid)
+        draft = await ComplaintRepo(uow).load_draft(rid)
         if draft is None:
             return Result(toast=notice("common.stale"))
         if action == "submit":
             return await self._submit(uow, rid, draft)
         if action == "discard":
             await self._flush(uow)
-            await uow.run_exclusive(store.drop_draft(rid))
+            await ComplaintRepo(uow).drop_draft(rid)
             self._idle(uow, rid)
             await uow.commit()
             return Result(notice("complaint.discarded"), edit=True)
@@ -283,7 +283,7 @@ class ComplaintService:
         if step.outcome is Outcome.MOVED:
             if step.draft != before:
                 await self._flush(uow)
-                await uow.run_exclusive(store.save_draft(rid, step.draft, self.clock.now()))
+                await ComplaintRepo(uow).save_draft(rid, step.draft, self.clock.now())
             self._point(uow, rid, "draft")
             await uow.commit()
             screen = self._draft_screen(step.draft)
@@ -324,9 +324,9 @@ class ComplaintService:
                 uow, rid, draft, flow.Step(Outcome.FOREIGN_UNIT, draft), edit=True
             )
         now, cls = self.clock.now(), case_class(rules, None)
-        tracking = store.new_tracking(local_today(self.clock, campaign.timezone).year)
+        tracking = new_tracking(local_today(self.clock, campaign.timezone).year)
         due = deadline(self.calendar, now, cls.working_days, campaign.timezone, tracking)
-        handlers = await store.handlers_of(uow, draft.unit_id) if draft.unit_id else []
+        handlers = await ComplaintRepo(uow).handlers_of(draft.unit_id) if draft.unit_id else []
         values = {
             "campaign_id": campaign.id,
             "unit_id": draft.unit_id,
@@ -339,9 +339,7 @@ class ComplaintService:
             **_deadline_values(due),
         }
         await self._flush(uow)
-        complaint_id, _ = await uow.run_exclusive(
-            store.file_complaint(rid, draft, values, tracking, now)
-        )
+        complaint_id = await ComplaintRepo(uow).file(rid, draft, values, tracking, now)
         self._idle(uow, rid)
         await uow.commit()
         view = await self._view_of(uow, complaint_id, files=True)
@@ -368,7 +366,7 @@ class ComplaintService:
                 Delivery(c, screen, view.attachments if files else ())
                 for c in self.centre.recipients()
             ]
-        handlers = await store.handlers_of(uow, view.unit_id)
+        handlers = await ComplaintRepo(uow).handlers_of(view.unit_id)
         return [Delivery(h, screen, view.attachments if files else ()) for h in handlers]
 
     # -- what a person types or sends, by conversation step ------------------------------
@@ -379,11 +377,11 @@ class ComplaintService:
         if conv.flow != FLOW:
             return None
         if conv.step == "draft":
-            draft = await store.load_draft(uow, rid)
+            draft = await ComplaintRepo(uow).load_draft(rid)
             if draft is None:
                 return await self._abandon(uow, rid)
             return await self.draft_text(uow, rid, draft, text)
-        record = await store.get(uow, int(conv.data.get("id", 0)))
+        record = await ComplaintRepo(uow).get(int(conv.data.get("id", 0)))
         if record is None:
             return await self._abandon(uow, rid)
         limit = self._limit(record)
@@ -411,24 +409,22 @@ class ComplaintService:
         if conv.flow != FLOW:
             return None
         if conv.step == "draft":
-            draft = await store.load_draft(uow, rid)
+            draft = await ComplaintRepo(uow).load_draft(rid)
             if draft is None:
                 return await self._abandon(uow, rid)
             step = flow.attach(draft, kind, file_id, mime, size)
             return await self._after(uow, rid, draft, step, edit=False)
-        record = await store.get(uow, int(conv.data.get("id", 0)))
+        record = await ComplaintRepo(uow).get(int(conv.data.get("id", 0)))
         if conv.step != "c_info" or record is None or record.complainant_id != rid:
             return Result(notice("complaint.no_files_here"))
         probe = flow.attach(Draft(step="evidence"), kind, file_id, mime, size)
         if probe.outcome is not Outcome.MOVED:
             return Result(notice(f"complaint.bad.{probe.outcome.value}", **probe.values))
-        if len(await store.attachments(uow, record.id)) >= MAX_EVIDENCE:
+        if len(await ComplaintRepo(uow).attachments(record.id)) >= MAX_EVIDENCE:
             return Result(notice("complaint.bad.too_many", limit=MAX_EVIDENCE))
         now = self.clock.now()
         await self._flush(uow)
-        await uow.run_exclusive(
-            lambda conn: store.add_entry(conn, record.id, "citizen", kind, now, file_id=file_id)
-        )
+        await ComplaintRepo(uow).add_entry(record.id, "citizen", kind, now, file_id=file_id)
         view = self.view(record, (Attachment(kind, file_id),))
         relay = Relay(view, "info_file", "", "handler")
         deliveries = await self._to_handlers(uow, view, relay, files=True)
@@ -457,7 +453,7 @@ class ComplaintService:
 
     async def mine(self, uow: UnitOfWork, rid: int) -> Result:
         """/mycomplaints: the citizen's own complaints, with status and due date."""
-        records = await store.of_complainant(uow, rid)
+        records = await ComplaintRepo(uow).of_complainant(rid)
         if not records:
             return Result(notice("complaint.none_mine"))
         return Result(MyComplaints([self.view(r) for r in records]))
@@ -482,9 +478,7 @@ class ComplaintService:
             return await self._abandon(uow, rid)
         now = self.clock.now()
         await self._flush(uow)
-        await uow.run_exclusive(
-            lambda conn: store.add_entry(conn, record.id, "citizen", kind, now, text)
-        )
+        await ComplaintRepo(uow).add_entry(record.id, "citizen", kind, now, text)
         self._idle(uow, rid)
         await uow.commit()
         view = self.view(record)
@@ -503,7 +497,7 @@ class ComplaintService:
         arg: int,
     ) -> Result:
         """A button on a complaint card, result or list, checked against who pressed it."""
-        record = await store.get(uow, complaint_id)
+        record = await ComplaintRepo(uow).get(complaint_id)
         if record is None:
             return Result(toast=notice("common.stale"))
         if action in CITIZEN_ACTIONS:
@@ -558,7 +552,7 @@ class ComplaintService:
         self, uow: UnitOfWork, record: ComplaintRecord, expect: dict[str, Any], **values: Any
     ) -> bool:
         await self._flush(uow)
-        return await uow.run_exclusive(store.change(record.id, expect, self.clock.now(), **values))
+        return await ComplaintRepo(uow).change(record.id, expect, self.clock.now(), **values)
 
     # -- the unit's handler ------------------------------------------------------------------
 
@@ -618,9 +612,7 @@ class ComplaintService:
             return await self._abandon(uow, uid)
         now = self.clock.now()
         await self._flush(uow)
-        await uow.run_exclusive(
-            lambda conn: store.add_entry(conn, record.id, "handler", "question", now, text)
-        )
+        await ComplaintRepo(uow).add_entry(record.id, "handler", "question", now, text)
         self._idle(uow, uid)
         await uow.commit()
         view = self.view(record)
@@ -673,24 +665,18 @@ class ComplaintService:
         now = self.clock.now()
         finding = self._finding(record, verdict)
 
-        def write(conn: Connection) -> bool:
-            closed = store.change(
-                record.id,
-                {"status": ("open", "accepted")},
-                now,
-                status="closed",
-                closed_at=now,
-                verdict=verdict,
-                result=text,
-                rating=None,
-                extension_reason=None,
-            )(conn)
-            if closed and finding is not None:
-                store.record_finding(conn, record, finding[0], finding[1], uid, now)
-            return closed
-
+        values = {
+            "status": "closed",
+            "closed_at": now,
+            "verdict": verdict,
+            "result": text,
+            "rating": None,
+            "extension_reason": None,
+        }
         await self._flush(uow)
-        done = await uow.run_exclusive(write)
+        done = await ComplaintRepo(uow).close(
+            record, {"status": ("open", "accepted")}, now, values, finding, uid
+        )
         self._idle(uow, uid)
         await uow.commit()
         if not done:
@@ -701,7 +687,7 @@ class ComplaintService:
             deliveries=[Delivery(record.complainant_id, ResultScreen(view))],
         )
 
-    def _finding(self, record: ComplaintRecord, verdict: str) -> tuple[str, int] | None:
+    def _finding(self, record: ComplaintRecord, verdict: str) -> Finding | None:
         """(deduction component, points × 100) a verdict records, if any."""
         found = self._rules(record.campaign_id)
         if found is None or verdict == "unsubstantiated" or record.unit_id is None:
@@ -714,7 +700,7 @@ class ComplaintService:
             if verdict == "substantiated"
             else rules.finding_points.partly
         )
-        return rules.deduction_component, int(points * Decimal(100))
+        return Finding(rules.deduction_component, int(points * Decimal(100)))
 
     # -- the complaint centre -----------------------------------------------------------------
 
@@ -742,7 +728,7 @@ class ComplaintService:
         campaign = self.registry.campaigns[record.campaign_id]
         if unit_id not in self._unit_ids(campaign).values():
             return Result(toast=notice("complaint.bad.foreign_unit"))
-        handlers = await store.handlers_of(uow, unit_id)
+        handlers = await ComplaintRepo(uow).handlers_of(unit_id)
         status = "open" if handlers else "triage"
         done = await self._change(uow, record, {"status": "triage"}, unit_id=unit_id, status=status)
         if not done:
@@ -771,7 +757,7 @@ class ComplaintService:
         done = await self._change(
             uow,
             record,
-            {"status": store.ACTIVE},
+            {"status": ACTIVE},
             case_class=cls.id,
             **_deadline_values(due, reset=True),
         )
@@ -795,7 +781,7 @@ class ComplaintService:
     ) -> Result:
         if record.extension_reason is None or record.status == "closed":
             return Result(toast=notice("complaint.no_extension"))
-        expect = {"extension_reason": record.extension_reason, "status": store.ACTIVE}
+        expect = {"extension_reason": record.extension_reason, "status": ACTIVE}
         values: dict[str, Any] = {"extension_reason": None}
         if approve:
             campaign = self.registry.campaigns[record.campaign_id]
@@ -841,7 +827,7 @@ class ComplaintService:
         now = self.clock.now()
         days = self.view(record).case_class.working_days
         due = deadline(self.calendar, now, days, campaign.timezone, record.tracking)
-        handlers = await store.handlers_of(uow, record.unit_id) if record.unit_id else []
+        handlers = await ComplaintRepo(uow).handlers_of(record.unit_id) if record.unit_id else []
         values = {
             "review": "reopened",
             "status": "open" if handlers else "triage",
@@ -852,14 +838,8 @@ class ComplaintService:
             **_deadline_values(due, reset=True),
         }
 
-        def write(conn: Connection) -> bool:
-            done = store.change(record.id, expect, now, **values)(conn)
-            if done:
-                store.withdraw_findings(conn, record.tracking)
-            return done
-
         await self._flush(uow)
-        if not await uow.run_exclusive(write):
+        if not await ComplaintRepo(uow).reopen(record, expect, now, **values):
             return Result(toast=notice("complaint.no_review"))
         view = await self._view_of(uow, record.id, files=True)
         note = notice("complaint.note.reopened")
@@ -880,10 +860,10 @@ class ComplaintService:
         """/cases: open complaints of the person's units, and those at the centre if a member."""
         cards = [
             Card(self.view(r), "handler")
-            for r in await store.of_units(uow, await self.access.handled_units(uow, uid))
+            for r in await ComplaintRepo(uow).of_units(await self.access.handled_units(uow, uid))
         ]
         if self.centre.includes(uid, None):
-            cards += [Card(self.view(r), "centre") for r in await store.in_triage(uow)]
+            cards += [Card(self.view(r), "centre") for r in await ComplaintRepo(uow).in_triage()]
         return cards
 
     # -- reminders and escalation -------------------------------------------------------------
@@ -896,14 +876,14 @@ class ComplaintService:
         """
         now = self.clock.now()
         deliveries: list[Delivery] = []
-        for record in await uow.run_exclusive(store.claim_due(now, "due_at", NOTICE_BATCH)):
+        for record in await ComplaintRepo(uow).claim_due(now, "due_at", NOTICE_BATCH):
             view = self.view(record)
             deliveries += self._to_centre(view, notice("complaint.note.overdue"))
             if record.status != "triage":
                 deliveries += await self._to_handlers(
                     uow, view, notice("complaint.overdue", **_facts(view))
                 )
-        for record in await uow.run_exclusive(store.claim_due(now, "remind_at", NOTICE_BATCH)):
+        for record in await ComplaintRepo(uow).claim_due(now, "remind_at", NOTICE_BATCH):
             if record.due_at < now:
                 continue  # already escalated: a "due tomorrow" would be wrong now
             view = self.view(record)
