@@ -17,13 +17,12 @@ from sqlalchemy import Connection, Select, delete, insert, select, update
 
 from bot.access.service import Role
 from bot.complaints.flow import Attachment, Draft
+from bot.complaints.lifecycle import ACTIVE, WITH_UNIT, Status
 from bot.complaints.records import ComplaintRecord, Finding, new_tracking, tracking_year
 from storage.models import Complaint, ComplaintDraft, ComplaintEntry, Grant
 from storage.models import Finding as FindingRow
 from storage.uow import UnitOfWork
 
-ACTIVE = ("triage", "open", "accepted")
-WITH_UNIT = ("open", "accepted")
 # Which flag records that a timed notice went out, by the column that times it.
 _SENT_FLAG = {"remind_at": Complaint.reminded_at, "due_at": Complaint.escalated_at}
 
@@ -34,6 +33,7 @@ def due_query(now: dt.datetime, column: str, limit: int) -> Select[Any]:
     """Active complaints whose reminder (`remind_at`) or deadline (`due_at`) has passed
     and whose notice was not sent: a range on the (status, column) index."""
     timed = getattr(Complaint, column)
+    # Reminders go to a unit's handlers; escalation goes to the centre from any active state.
     statuses = WITH_UNIT if column == "remind_at" else ACTIVE
     return (
         select(*_COLUMNS)
@@ -82,7 +82,7 @@ class ComplaintRepo:
 
     async def in_triage(self, limit: int = 30) -> list[ComplaintRecord]:
         """Complaints waiting at the centre, oldest first."""
-        stmt = select(*_COLUMNS).where(Complaint.status == "triage")
+        stmt = select(*_COLUMNS).where(Complaint.status == Status.TRIAGE)
         return await self._records(stmt.order_by(Complaint.filed_at).limit(limit))
 
     async def attachments(self, complaint_id: int) -> tuple[Attachment, ...]:

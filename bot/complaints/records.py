@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from bot.access.service import CODE_ALPHABET
+from bot.complaints.lifecycle import Status
 
 TRACKING_PREFIX = "TS"
 
@@ -29,7 +30,7 @@ class ComplaintRecord:
     text: str
     contact: str | None
     case_class: str
-    status: str
+    status: Status
     filed_at: dt.datetime
     due_at: dt.datetime
     due_estimated: bool
@@ -45,6 +46,10 @@ class ComplaintRecord:
     result: str | None
     rating: str | None
     review: str | None
+
+    def __post_init__(self) -> None:
+        """The stored status as the lifecycle's enum."""
+        object.__setattr__(self, "status", Status(self.status))
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,17 @@ from bot.campaign.schema import Campaign, Complaints
 from bot.complaints import flow
 from bot.complaints.deadlines import Deadline, case_class, deadline, extended
 from bot.complaints.flow import Attachment, Draft, Outcome
+from bot.complaints.lifecycle import (
+    RULES,
+    Action,
+    Actor,
+    Refusal,
+    Status,
+    Transition,
+    Why,
+    check,
+    sources,
+)
 from bot.complaints.records import ComplaintRecord, Finding, new_tracking
 from bot.complaints.screens import (
     RATINGS,
@@ -51,16 +62,63 @@ from bot.core.registry import Registry
 from bot.survey.service import SurveyService
 from bot.survey.units import page_of
 from bot.workdays import WorkdayCalendar
-from storage.complaints import ACTIVE, ComplaintRepo
+from storage.complaints import ComplaintRepo
 from storage.records import ConversationRecord
 from storage.uow import UnitOfWork
 
 FLOW = "complaint"
-CITIZEN_ACTIONS = frozenset({"info", "reply", "rate", "review"})
-HANDLER_ACTIONS = frozenset({"accept", "ask", "extend", "transfer", "close", "verdict", "back"})
-CENTRE_ACTIONS = frozenset(
-    {"route", "unit", "class", "setclass", "approve", "refuse", "reopen", "uphold", "cback"}
-)
+# The lifecycle action each button takes or leads to: a menu (close → verdicts, route →
+# units, class → classes) and its "back" are guarded by the action they lead to.
+BUTTONS: dict[str, Action] = {
+    "info": Action.INFO,
+    "reply": Action.REPLY,
+    "rate": Action.RATE,
+    "review": Action.REVIEW,
+    "accept": Action.ACCEPT,
+    "ask": Action.ASK,
+    "extend": Action.EXTEND,
+    "transfer": Action.TRANSFER,
+    "close": Action.CLOSE,
+    "verdict": Action.CLOSE,
+    "back": Action.CLOSE,
+    "route": Action.ROUTE,
+    "unit": Action.ROUTE,
+    "class": Action.SET_CLASS,
+    "setclass": Action.SET_CLASS,
+    "cback": Action.SET_CLASS,
+    "approve": Action.APPROVE,
+    "refuse": Action.REFUSE,
+    "reopen": Action.REOPEN,
+    "uphold": Action.UPHOLD,
+}
+# The action a typed conversation step completes.
+STEPS: dict[str, Action] = {
+    "c_info": Action.INFO,
+    "c_answer": Action.REPLY,
+    "h_ask": Action.ASK,
+    "h_extend": Action.EXTEND,
+    "h_transfer": Action.TRANSFER,
+    "h_close": Action.CLOSE,
+}
+# What a refused press is told: not theirs to take …
+NOT_YOURS = {
+    Actor.CITIZEN: "complaint.not_yours",
+    Actor.HANDLER: "complaint.not_your_unit",
+    Actor.CENTRE: "complaint.centre_only",
+}
+# … or not from the state the complaint is in.
+WRONG_STATE = {
+    Action.INFO: "complaint.already_closed",
+    Action.REPLY: "complaint.already_closed",
+    Action.RATE: "complaint.already_rated",
+    Action.REVIEW: "complaint.review_refused",
+    Action.ROUTE: "complaint.not_in_triage",
+    Action.SET_CLASS: "common.stale",
+    Action.APPROVE: "complaint.no_extension",
+    Action.REFUSE: "complaint.no_extension",
+    Action.REOPEN: "complaint.no_review",
+    Action.UPHOLD: "complaint.no_review",
+}
 MAX_EVIDENCE = 2 * flow.MAX_ATTACHMENTS  # at filing, plus as much again added later
 NOTICE_BATCH = 100
 
@@ -326,7 +384,9 @@ class ComplaintService:
         now, cls = self.clock.now(), case_class(rules, None)
         tracking = new_tracking(local_today(self.clock, campaign.timezone).year)
         due = deadline(self.calendar, now, cls.working_days, campaign.timezone, tracking)
-        handlers = await ComplaintRepo(uow).handlers_of(draft.unit_id) if draft.unit_id else []
+        handlers = await ComplaintRepo(uow).handlers_of(draft.unit_id)
+        move = check(Action.FILE, Status.DRAFT, Actor.CITIZEN)
+        assert isinstance(move, Transition)  # a citizen may always file their own draft
         values = {
             "campaign_id": campaign.id,
             "unit_id": draft.unit_id,
@@ -334,7 +394,7 @@ class ComplaintService:
             "text": draft.text,
             "contact": draft.contact,
             "case_class": cls.id,
-            "status": "open" if handlers else "triage",
+            "status": move.to(has_handlers=bool(handlers)),
             "overdue": False,
             **_deadline_values(due),
         }
@@ -361,7 +421,7 @@ class ComplaintService:
         self, uow: UnitOfWork, view: ComplaintView, screen: Any, files: bool = False
     ) -> list[Delivery]:
         """To the unit's handlers, or to the centre when the complaint is with it."""
-        if view.status == "triage" or view.unit_id is None:
+        if view.status == Status.TRIAGE or view.unit_id is None:
             return [
                 Delivery(c, screen, view.attachments if files else ())
                 for c in self.centre.recipients()
@@ -397,7 +457,11 @@ class ComplaintService:
             "h_transfer": self._transfer,
             "h_close": self._close,
         }.get(conv.step)
-        if typed is None:
+        action = STEPS.get(conv.step)
+        if typed is None or action is None:
+            return await self._abandon(uow, rid)
+        # Still theirs, and still in a state the step's action may start from?
+        if isinstance(await self._allowed(uow, rid, rid, record, action), Refusal):
             return await self._abandon(uow, rid)
         return await typed(uow, rid, record, cleaned, conv.data)
 
@@ -474,8 +538,6 @@ class ComplaintService:
         self, uow: UnitOfWork, rid: int, record: ComplaintRecord, text: str, kind: str, done: str
     ) -> Result:
         """Store a citizen's entry on their open complaint and relay it to the handlers."""
-        if record.complainant_id != rid or record.status == "closed":
-            return await self._abandon(uow, rid)
         now = self.clock.now()
         await self._flush(uow)
         await ComplaintRepo(uow).add_entry(record.id, "citizen", kind, now, text)
@@ -493,37 +555,58 @@ class ComplaintService:
         uid: int,
         chat_id: int | None,
         complaint_id: int,
-        action: str,
+        button: str,
         arg: int,
     ) -> Result:
         """A button on a complaint card, result or list, checked against who pressed it."""
         record = await ComplaintRepo(uow).get(complaint_id)
-        if record is None:
+        action = BUTTONS.get(button)
+        if record is None or action is None:
             return Result(toast=notice("common.stale"))
-        if action in CITIZEN_ACTIONS:
-            if record.complainant_id != uid:
-                return Result(toast=notice("complaint.not_yours"))
-            return await self._citizen_act(uow, uid, record, action, arg)
-        if action in HANDLER_ACTIONS:
-            allowed = record.unit_id is not None and await self.access.has(
+        move = await self._allowed(uow, uid, chat_id, record, action)
+        if isinstance(move, Refusal):
+            return Result(toast=notice(_refused(move)))
+        if move.actor is Actor.CITIZEN:
+            return await self._citizen_act(uow, uid, record, button, arg)
+        if move.actor is Actor.HANDLER:
+            return await self._handler_act(uow, uid, record, button, arg)
+        return await self._centre_act(uow, uid, record, button, arg, move)
+
+    async def _allowed(
+        self,
+        uow: UnitOfWork,
+        uid: int,
+        chat_id: int | None,
+        record: ComplaintRecord,
+        action: Action,
+    ) -> Transition | Refusal:
+        """The lifecycle's answer for this person: in the first role they hold that may act."""
+        holds = None
+        for actor in Actor:
+            if actor in RULES[action].actors and await self._holds(
+                uow, uid, chat_id, record, actor
+            ):
+                holds = actor
+                break
+        return check(action, record.status, holds)
+
+    async def _holds(
+        self, uow: UnitOfWork, uid: int, chat_id: int | None, record: ComplaintRecord, actor: Actor
+    ) -> bool:
+        """Whether the person is, for this complaint, the complainant, its unit's handler or
+        the centre."""
+        if actor is Actor.CITIZEN:
+            return record.complainant_id == uid
+        if actor is Actor.HANDLER:
+            return record.unit_id is not None and await self.access.has(
                 uow, uid, Role.HANDLER, record.unit_id
             )
-            if not allowed or record.status not in ("open", "accepted"):
-                key = "complaint.not_your_unit" if not allowed else "complaint.not_with_unit"
-                return Result(toast=notice(key))
-            return await self._handler_act(uow, uid, record, action, arg)
-        if action in CENTRE_ACTIONS:
-            if not self.centre.includes(uid, chat_id):
-                return Result(toast=notice("complaint.centre_only"))
-            return await self._centre_act(uow, uid, record, action, arg)
-        return Result(toast=notice("common.stale"))
+        return self.centre.includes(uid, chat_id)
 
     async def _citizen_act(
         self, uow: UnitOfWork, uid: int, record: ComplaintRecord, action: str, arg: int
     ) -> Result:
         if action in ("info", "reply"):
-            if record.status == "closed":
-                return Result(toast=notice("complaint.already_closed"))
             step = "c_info" if action == "info" else "c_answer"
             self._point(uow, uid, step, id=record.id)
             await uow.commit()
@@ -533,15 +616,15 @@ class ComplaintService:
             if not 0 <= arg < len(RATINGS):
                 return Result(toast=notice("common.stale"))
             changed = await self._change(
-                uow, record, {"status": "closed", "rating": None}, rating=RATINGS[arg]
+                uow, record, Action.RATE, {"rating": None}, rating=RATINGS[arg]
             )
             if not changed:
                 return Result(toast=notice("complaint.already_rated"))
             view = await self._view_of(uow, record.id)
             return Result(ResultScreen(view), edit=True, toast=notice("complaint.rated"))
         # review: once, after 不满意
-        expect = {"status": "closed", "rating": "dissatisfied", "review": None}
-        if not await self._change(uow, record, expect, review="requested"):
+        expect = {"rating": "dissatisfied", "review": None}
+        if not await self._change(uow, record, Action.REVIEW, expect, review="requested"):
             return Result(toast=notice("complaint.review_refused"))
         view = await self._view_of(uow, record.id, files=True)
         result = Result(ResultScreen(view), edit=True, toast=notice("complaint.review_sent"))
@@ -549,10 +632,18 @@ class ComplaintService:
         return result
 
     async def _change(
-        self, uow: UnitOfWork, record: ComplaintRecord, expect: dict[str, Any], **values: Any
+        self,
+        uow: UnitOfWork,
+        record: ComplaintRecord,
+        action: Action,
+        expect: dict[str, Any],
+        **values: Any,
     ) -> bool:
+        """Apply `values` if the complaint is still in a state `action` may start from
+        (and its other columns still hold `expect`)."""
         await self._flush(uow)
-        return await ComplaintRepo(uow).change(record.id, expect, self.clock.now(), **values)
+        guard = {"status": sources(action), **expect}
+        return await ComplaintRepo(uow).change(record.id, guard, self.clock.now(), **values)
 
     # -- the unit's handler ------------------------------------------------------------------
 
@@ -562,7 +653,7 @@ class ComplaintService:
         if action == "accept":
             now = self.clock.now()
             if not await self._change(
-                uow, record, {"status": "open"}, status="accepted", accepted_at=now
+                uow, record, Action.ACCEPT, {}, status=Status.ACCEPTED, accepted_at=now
             ):
                 return Result(toast=notice("complaint.already_accepted"))
             view = await self._view_of(uow, record.id)
@@ -598,18 +689,9 @@ class ComplaintService:
             )
         )
 
-    async def _still_handler(self, uow: UnitOfWork, uid: int, record: ComplaintRecord) -> bool:
-        return (
-            record.unit_id is not None
-            and record.status in ("open", "accepted")
-            and await self.access.has(uow, uid, Role.HANDLER, record.unit_id)
-        )
-
     async def _ask(
         self, uow: UnitOfWork, uid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
     ) -> Result:
-        if not await self._still_handler(uow, uid, record):
-            return await self._abandon(uow, uid)
         now = self.clock.now()
         await self._flush(uow)
         await ComplaintRepo(uow).add_entry(record.id, "handler", "question", now, text)
@@ -625,10 +707,9 @@ class ComplaintService:
     async def _extend(
         self, uow: UnitOfWork, uid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
     ) -> Result:
-        if not await self._still_handler(uow, uid, record):
-            return await self._abandon(uow, uid)
-        expect = {"status": ("open", "accepted"), "extension_reason": None}
-        done = await self._change(uow, record, expect, extension_reason=text)
+        done = await self._change(
+            uow, record, Action.EXTEND, {"extension_reason": None}, extension_reason=text
+        )
         self._idle(uow, uid)
         await uow.commit()
         if not done:
@@ -642,10 +723,9 @@ class ComplaintService:
     async def _transfer(
         self, uow: UnitOfWork, uid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
     ) -> Result:
-        if not await self._still_handler(uow, uid, record):
-            return await self._abandon(uow, uid)
-        expect = {"status": ("open", "accepted")}
-        done = await self._change(uow, record, expect, status="triage", transfer_reason=text)
+        done = await self._change(
+            uow, record, Action.TRANSFER, {}, status=Status.TRIAGE, transfer_reason=text
+        )
         self._idle(uow, uid)
         await uow.commit()
         if not done:
@@ -660,13 +740,13 @@ class ComplaintService:
         self, uow: UnitOfWork, uid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
     ) -> Result:
         verdict = str(data.get("verdict"))
-        if verdict not in VERDICTS or not await self._still_handler(uow, uid, record):
+        if verdict not in VERDICTS:
             return await self._abandon(uow, uid)
         now = self.clock.now()
         finding = self._finding(record, verdict)
 
         values = {
-            "status": "closed",
+            "status": Status.CLOSED,
             "closed_at": now,
             "verdict": verdict,
             "result": text,
@@ -675,7 +755,7 @@ class ComplaintService:
         }
         await self._flush(uow)
         done = await ComplaintRepo(uow).close(
-            record, {"status": ("open", "accepted")}, now, values, finding, uid
+            record, {"status": sources(Action.CLOSE)}, now, values, finding, uid
         )
         self._idle(uow, uid)
         await uow.commit()
@@ -705,7 +785,13 @@ class ComplaintService:
     # -- the complaint centre -----------------------------------------------------------------
 
     async def _centre_act(
-        self, uow: UnitOfWork, uid: int, record: ComplaintRecord, action: str, arg: int
+        self,
+        uow: UnitOfWork,
+        uid: int,
+        record: ComplaintRecord,
+        action: str,
+        arg: int,
+        move: Transition,
     ) -> Result:
         view = self.view(record)
         campaign = view.campaign
@@ -717,20 +803,22 @@ class ComplaintService:
         if action == "cback":
             return Result(Card(view, "centre"), edit=True)
         if action == "unit":
-            return await self._route(uow, record, arg)
+            return await self._route(uow, record, arg, move)
         if action == "setclass":
             return await self._set_class(uow, record, arg)
         if action in ("approve", "refuse"):
             return await self._decide_extension(uow, record, action == "approve")
-        return await self._decide_review(uow, record, reopen=action == "reopen")
+        return await self._decide_review(uow, record, move)
 
-    async def _route(self, uow: UnitOfWork, record: ComplaintRecord, unit_id: int) -> Result:
+    async def _route(
+        self, uow: UnitOfWork, record: ComplaintRecord, unit_id: int, move: Transition
+    ) -> Result:
         campaign = self.registry.campaigns[record.campaign_id]
         if unit_id not in self._unit_ids(campaign).values():
             return Result(toast=notice("complaint.bad.foreign_unit"))
         handlers = await ComplaintRepo(uow).handlers_of(unit_id)
-        status = "open" if handlers else "triage"
-        done = await self._change(uow, record, {"status": "triage"}, unit_id=unit_id, status=status)
+        status = move.to(has_handlers=bool(handlers))
+        done = await self._change(uow, record, Action.ROUTE, {}, unit_id=unit_id, status=status)
         if not done:
             return Result(toast=notice("complaint.not_in_triage"))
         view = await self._view_of(uow, record.id, files=True)
@@ -748,7 +836,7 @@ class ComplaintService:
         campaign = self.registry.campaigns[record.campaign_id]
         rules = campaign.complaints
         assert rules is not None
-        if not 0 <= index < len(rules.case_classes) or record.status == "closed":
+        if not 0 <= index < len(rules.case_classes):
             return Result(toast=notice("common.stale"))
         cls = rules.case_classes[index]
         due = deadline(
@@ -757,7 +845,8 @@ class ComplaintService:
         done = await self._change(
             uow,
             record,
-            {"status": ACTIVE},
+            Action.SET_CLASS,
+            {},
             case_class=cls.id,
             **_deadline_values(due, reset=True),
         )
@@ -765,7 +854,7 @@ class ComplaintService:
             return Result(toast=notice("common.stale"))
         view = await self._view_of(uow, record.id)
         deliveries = []
-        if view.status != "triage":
+        if view.status != Status.TRIAGE:
             deliveries = await self._to_handlers(
                 uow, view, notice("complaint.new_due", **_facts(view))
             )
@@ -779,16 +868,17 @@ class ComplaintService:
     async def _decide_extension(
         self, uow: UnitOfWork, record: ComplaintRecord, approve: bool
     ) -> Result:
-        if record.extension_reason is None or record.status == "closed":
+        if record.extension_reason is None:
             return Result(toast=notice("complaint.no_extension"))
-        expect = {"extension_reason": record.extension_reason, "status": ACTIVE}
+        action = Action.APPROVE if approve else Action.REFUSE
+        expect = {"extension_reason": record.extension_reason}
         values: dict[str, Any] = {"extension_reason": None}
         if approve:
             campaign = self.registry.campaigns[record.campaign_id]
             days = self.view(record).case_class.working_days
             due = extended(self.calendar, record.due_at, days, campaign.timezone, record.tracking)
             values.update(_deadline_values(due, reset=True))
-        if not await self._change(uow, record, expect, **values):
+        if not await self._change(uow, record, action, expect, **values):
             return Result(toast=notice("complaint.no_extension"))
         view = await self._view_of(uow, record.id)
         key = "complaint.extension_approved" if approve else "complaint.extension_refused"
@@ -807,11 +897,11 @@ class ComplaintService:
         )
 
     async def _decide_review(
-        self, uow: UnitOfWork, record: ComplaintRecord, reopen: bool
+        self, uow: UnitOfWork, record: ComplaintRecord, move: Transition
     ) -> Result:
-        expect = {"status": "closed", "review": "requested"}
-        if not reopen:
-            if not await self._change(uow, record, expect, review="upheld"):
+        expect = {"review": "requested"}
+        if move.action is Action.UPHOLD:
+            if not await self._change(uow, record, Action.UPHOLD, expect, review="upheld"):
                 return Result(toast=notice("complaint.no_review"))
             view = await self._view_of(uow, record.id)
             citizen = Delivery(
@@ -827,10 +917,10 @@ class ComplaintService:
         now = self.clock.now()
         days = self.view(record).case_class.working_days
         due = deadline(self.calendar, now, days, campaign.timezone, record.tracking)
-        handlers = await ComplaintRepo(uow).handlers_of(record.unit_id) if record.unit_id else []
+        handlers = await ComplaintRepo(uow).handlers_of(record.unit_id)
         values = {
             "review": "reopened",
-            "status": "open" if handlers else "triage",
+            "status": move.to(has_handlers=bool(handlers)),
             "verdict": None,
             "result": None,
             "closed_at": None,
@@ -839,7 +929,8 @@ class ComplaintService:
         }
 
         await self._flush(uow)
-        if not await ComplaintRepo(uow).reopen(record, expect, now, **values):
+        guard = {"status": sources(Action.REOPEN), **expect}
+        if not await ComplaintRepo(uow).reopen(record, guard, now, **values):
             return Result(toast=notice("complaint.no_review"))
         view = await self._view_of(uow, record.id, files=True)
         note = notice("complaint.note.reopened")
@@ -879,7 +970,7 @@ class ComplaintService:
         for record in await ComplaintRepo(uow).claim_due(now, "due_at", NOTICE_BATCH):
             view = self.view(record)
             deliveries += self._to_centre(view, notice("complaint.note.overdue"))
-            if record.status != "triage":
+            if record.status != Status.TRIAGE:
                 deliveries += await self._to_handlers(
                     uow, view, notice("complaint.overdue", **_facts(view))
                 )
@@ -911,3 +1002,12 @@ def _facts(view: ComplaintView) -> dict[str, Any]:
         "due": view.due_day,
         "estimated": view.due_estimated,
     }
+
+
+def _refused(refusal: Refusal) -> str:
+    """The notice key telling a person why the lifecycle refused their press."""
+    if refusal.why is Why.ACTOR:
+        return NOT_YOURS[next(iter(RULES[refusal.action].actors))]
+    if refusal.action is Action.ACCEPT and refusal.status is Status.ACCEPTED:
+        return "complaint.already_accepted"
+    return WRONG_STATE.get(refusal.action, "complaint.not_with_unit")
