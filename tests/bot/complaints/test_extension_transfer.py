@@ -15,6 +15,7 @@ from .test_lifecycle import (
     act_data,
     assert_private,
     citizen,
+    complaint_audit,
     complaint_row,
     file_complaint,
     newest_with,
@@ -76,6 +77,17 @@ async def test_extension_case_class_and_transfer(app: ComplaintApp) -> None:
     assert (await complaint_row(app, tracking)).status == "triage"
     assert_private(app, handler.id)
     assert_private(app, CENTRE_ID)
+
+    # Each step is in the audit log, by whom, with the handler's reasons.
+    audit = [(e.action, e.actor, e.reason, e.details) for e in await complaint_audit(app)]
+    assert [a[:3] for a in audit] == [
+        ("complaint.extend", handler.id, "需要调取监控录像。"),
+        ("complaint.approve", CENTRE_ID, "需要调取监控录像。"),
+        ("complaint.set_class", CENTRE_ID, ""),
+        ("complaint.transfer", handler.id, "属于市局管辖。"),
+    ]
+    assert audit[2][3]["case_class"] == "leader-urgent"
+    assert (audit[3][3]["from"], audit[3][3]["to"]) == ("open", "triage")
 
 
 def test_centre_settings_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from bot.complaints.screens import RATINGS, VERDICTS
 from bot.i18n import t
 from bot.localapi import ChatMessage
 from bot.telegram.callbacks import ComplaintAction, ComplaintDraftAction
-from storage.models import Complaint, Finding
+from storage.models import AuditEntry, Complaint, Finding
 from tests.bot.telegram.helpers import Citizen, unit_id, wait_until
 
 from .conftest import CENTRE_ID, ComplaintApp
@@ -97,6 +97,19 @@ def newest_with(person: Citizen, data: str) -> ChatMessage:
         if data in message.callback_data():
             return message
     raise AssertionError(f"no button {data!r} in chat:\n{person.user.transcript()}")
+
+
+async def complaint_audit(app: ComplaintApp) -> list[AuditEntry]:
+    """The audit log's complaint entries, oldest first; each must leave the complainant out."""
+    async with app.services.db.unit_of_work() as uow:
+        stmt = select(AuditEntry).where(AuditEntry.action.startswith("complaint."))
+        entries = list((await uow.session.execute(stmt.order_by(AuditEntry.id))).scalars())
+    for entry in entries:
+        written = f"{entry.actor} {entry.subject} {entry.reason} {entry.details}"
+        assert str(CITIZEN_ID) not in written
+        assert not any(name in written for name in SECRET_NAMES)
+        assert entry.at == app.clock.now()
+    return entries
 
 
 def assert_private(app: ComplaintApp, chat_id: int) -> None:
@@ -201,6 +214,24 @@ async def test_whole_lifecycle(app: ComplaintApp) -> None:
     for chat in (handler.id, CENTRE_ID):
         assert_private(app, chat)
 
+    # The audit log has who did what to the complaint; the citizen's rating and request
+    # for review are not in it (that would say who complained), nor is the refused press.
+    audit = await complaint_audit(app)
+    assert [(e.action, e.actor, e.subject) for e in audit] == [
+        ("complaint.accept", handler.id, f"complaint {tracking}"),
+        ("complaint.ask", handler.id, f"complaint {tracking}"),
+        ("complaint.close", handler.id, f"complaint {tracking}"),
+        ("complaint.reopen", CENTRE_ID, f"complaint {tracking}"),
+    ]
+    assert [(e.details["from"], e.details["to"]) for e in audit] == [
+        ("open", "accepted"),
+        ("accepted", "accepted"),
+        ("accepted", "closed"),
+        ("closed", "open"),
+    ]
+    assert audit[2].details["verdict"] == "substantiated"
+    assert {e.details["by"] for e in audit} == {"handler", "centre"}
+
 
 async def test_not_sure_goes_to_the_centre_which_routes(app: ComplaintApp) -> None:
     handler = await register_handler(app, 71_001, "wujin")
@@ -226,3 +257,11 @@ async def test_not_sure_goes_to_the_centre_which_routes(app: ComplaintApp) -> No
     )
     assert_private(app, handler.id)
     assert_private(app, CENTRE_ID)
+    audit = await complaint_audit(app)
+    assert [(e.action, e.actor, e.details) for e in audit] == [
+        (
+            "complaint.route",
+            CENTRE_ID,
+            {"by": "centre", "from": "triage", "to": "open", "unit_id": wujin},
+        )
+    ]
