@@ -141,7 +141,6 @@ class Desk:
         assert rules is not None
         found = self.registry.unit(record.unit_id) if record.unit_id is not None else None
         return ComplaintView(
-            id=record.id,
             tracking=record.tracking,
             campaign=campaign,
             unit_id=record.unit_id,

@@ -22,9 +22,9 @@ RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 @dataclass(frozen=True)
 class ComplaintView:
-    """A complaint without its complainant's identity."""
+    """A complaint without its complainant's identity, or its row id: buttons name a
+    complaint by its random tracking number only."""
 
-    id: int
     tracking: str
     campaign: Campaign
     unit_id: int | None

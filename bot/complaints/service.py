@@ -194,12 +194,15 @@ class ComplaintService:
         uow: UnitOfWork,
         uid: int,
         chat_id: int | None,
-        complaint_id: int,
+        tracking: str,
         button: str,
         arg: int,
     ) -> Result:
-        """A button on a complaint card, result or list, checked against who pressed it."""
-        record = await ComplaintRepo(uow).get(complaint_id)
+        """A button on a complaint card, result or list, checked against who pressed it.
+
+        Buttons name the complaint by its tracking number; an unknown (or forged) one is stale.
+        """
+        record = await ComplaintRepo(uow).by_tracking(tracking)
         action = BUTTONS.get(button)
         if record is None or action is None:
             return Result(toast=notice("common.stale"))
