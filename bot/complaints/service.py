@@ -29,6 +29,7 @@ from bot.complaints.records import ComplaintRecord
 from bot.complaints.screens import Card, Delivery, Result, notice
 from bot.core.clock import Clock
 from bot.core.registry import Registry
+from bot.core.text import visible_text
 from bot.survey.service import SurveyService
 from bot.workdays import WorkdayCalendar
 from storage.complaints import ComplaintRepo
@@ -157,11 +158,11 @@ class ComplaintService:
         action = STEPS.get(step)
         if record is None or action is None:
             return await self.desk.abandon(uow, rid)
-        limit = self.desk.limit(record)
-        cleaned = text.strip()
-        if not cleaned or len(cleaned) > limit:
-            key = "complaint.bad.empty" if not cleaned else "complaint.bad.too_long"
-            return Result(notice(key, limit=limit, length=len(cleaned)))
+        limit, cleaned = self.desk.limit(record), visible_text(text)
+        if cleaned is None:
+            return Result(notice("complaint.bad.invisible"))
+        if len(cleaned) > limit:
+            return Result(notice("complaint.bad.too_long", limit=limit, length=len(cleaned)))
         # Still theirs, and still in a state the step's action may start from?
         move = await self.desk.allowed(uow, rid, rid, record, action)
         if isinstance(move, Refusal):
