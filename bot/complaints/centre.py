@@ -82,6 +82,7 @@ class CentreDesk:
         say = Refresh(toast, "complaint.not_in_triage", files=True)
 
         async def cards(view: ComplaintView) -> list[Delivery]:
+            """The unit's handlers get the complaint's card and evidence."""
             return self.desk.handler_cards(view, handlers, "complaint.note.routed")
 
         return await self.desk.refreshed(uow, uid, record, move, done, say, cards, unit_id=unit_id)
@@ -115,6 +116,7 @@ class CentreDesk:
         if `always`."""
 
         async def deliveries(view: ComplaintView) -> list[Delivery]:
+            """The notice, with the complaint's facts as they are now."""
             if view.status is Status.TRIAGE and not always:
                 return []
             return await self.desk.to_handlers(uow, view, notice(key, **facts(view)))
@@ -166,6 +168,7 @@ class CentreDesk:
         done = await repo.reopen(record, guard, now, **values)
 
         async def cards(view: ComplaintView) -> list[Delivery]:
+            """The unit's handlers get the reopened complaint's card and evidence."""
             return self.desk.handler_cards(view, handlers, "complaint.note.reopened")
 
         return await self.desk.refreshed(uow, uid, record, move, done, REOPENED, cards)

@@ -255,15 +255,11 @@ class Desk:
         """
         if move.actor is Actor.CITIZEN:
             return
-        facts = {"by": move.actor.value, "from": move.source.value, "to": after.value}
-        await self.access.audit(
-            uow,
-            uid,
-            f"complaint.{move.action}",
-            f"complaint {record.tracking}",
-            reason,
-            {**facts, **{k: v for k, v in details.items() if v is not None}},
-        )
+        what: dict[str, object] = {"by": move.actor.value, "from": move.source.value}
+        what["to"] = after.value
+        what.update({k: v for k, v in details.items() if v is not None})
+        subject = f"complaint {record.tracking}"
+        await self.access.audit(uow, uid, f"complaint.{move.action}", subject, reason, what)
 
     async def refreshed(
         self,
@@ -277,7 +273,10 @@ class Desk:
         **details: Any,
     ) -> Result:
         """After a card's action: audit it, re-read the complaint, tell the complainant
-        and `others`, and return the refreshed card with a toast (or why it did not apply)."""
+        and `others`, and return the refreshed card with a toast (or why it did not apply).
+
+        `details` go to the audit entry (a `reason` there is the entry's reason).
+        """
         if not done:
             return Result(toast=notice(say.refused))
         view = await self.view_of(uow, record.id, files=say.files)

@@ -99,6 +99,7 @@ class ComplaintService:
 
     @centre.setter
     def centre(self, centre: Centre) -> None:
+        """Name the centre after start-up (every part sees it at once)."""
         self.desk.centre = centre
 
     def campaigns(self) -> list[Campaign]:
