@@ -6,6 +6,7 @@ A bad setting stops start-up with one line that names the field, e.g.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,9 @@ SUPPORTED_DB_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
 MISSING_TOKEN = "config error: BOT_TOKEN: missing (set it in the environment or .env)"
+# What @BotFather hands out: the bot's numeric id, a colon, then a secret of URL-safe
+# characters (35 today).  30+ leaves room for change while catching a truncated paste.
+TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{30,100}")
 
 
 class ConfigError(Exception):
@@ -55,11 +59,16 @@ class Settings(BaseSettings):
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # The messages never quote the value: a token must not reach a log, even partly.
         if value is not None:
             raw = value.get_secret_value()
-            head, _, tail = raw.partition(":")
-            if not head.isdigit() or not tail:
-                raise ValueError("must look like 123456:ABC… (the token @BotFather gave you)")
+            if any(char.isspace() for char in raw):
+                raise ValueError("contains a space or line break; copy it again from @BotFather")
+            if not TOKEN_SHAPE.fullmatch(raw):
+                raise ValueError(
+                    "must look like 123456789:AAH… (digits, a colon, then 30 or more letters,"
+                    " digits, _ or -), as @BotFather gives it"
+                )
         return value
 
     @field_validator("database_url")
@@ -112,6 +121,16 @@ class Settings(BaseSettings):
         if self.bot_token is None:
             raise ConfigError(MISSING_TOKEN)
         return self.bot_token
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` (and of its secret half) replaced."""
+    if not secret:
+        return text
+    for part in (secret, secret.partition(":")[2]):
+        if part:
+            text = text.replace(part, "<BOT_TOKEN>")
+    return text
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bot.cli.main import main
+from bot.localapi import LocalBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
+# Shaped like a real token, so only the check under test can refuse it.
+TOKEN = "987654321:AAHk1zTestOnly-Secret_Value0123456789x"
+SECRET = TOKEN.partition(":")[2]
 
 
 def _pingyi(
@@ -80,7 +87,7 @@ def test_a_bad_setting_stops_start_up_naming_it(tmp_path: Path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": "1:x",
+        "BOT_TOKEN": TOKEN,
         "DATABASE_URL": "mysql://nope",
     }
     run = _pingyi("run", cwd=tmp_path, env=env)
@@ -96,10 +103,136 @@ def test_a_bad_campaign_file_stops_start_up_before_the_database(tmp_path: Path) 
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": "1:x",
+        "BOT_TOKEN": TOKEN,
         "CAMPAIGNS_DIR": "defs",
     }
     run = _pingyi("run", cwd=tmp_path, env=env)
     assert run.returncode == 2
     assert re.fullmatch(r"defs/c\.yaml:\d+: components: .*sum to 95 %.*", run.stderr.strip())
     assert not (tmp_path / "pingyi.db").exists()
+
+
+# -- start-up failures: one line, a non-zero status, never the token -------------------
+
+
+def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """A clean environment for `pingyi run` in `tmp_path` with the real campaign files."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "CAMPAIGNS_DIR": str(ROOT / "survey_defs"),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'pingyi.db'}",
+        "BOT_TOKEN": TOKEN,
+        **settings,
+    }
+
+
+async def _run_async(env: dict[str, str], *extra: str) -> tuple[int, str, str]:
+    """`python -m bot [extra] run` without blocking this loop (a local server may serve it)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *extra,
+        "run",
+        cwd=env["PYTHONPATH"],
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+def _one_line(code: int, out: str, err: str, expected_code: int, pattern: str) -> str:
+    """Assert the failure shape; return the line."""
+    assert code == expected_code, err
+    assert SECRET not in out + err and TOKEN not in out + err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert re.fullmatch(pattern, lines[0]), lines[0]
+    return lines[0]
+
+
+def _closed_port() -> int:
+    """A localhost port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_token_with_a_space_is_refused_without_showing_it(tmp_path: Path) -> None:
+    spaced = TOKEN[:20] + " " + TOKEN[20:]
+    run = _pingyi("run", cwd=tmp_path, env=_env(tmp_path, BOT_TOKEN=spaced))
+    line = _one_line(run.returncode, run.stdout, run.stderr, 2, r"config error: BOT_TOKEN: .*")
+    assert "space" in line and TOKEN[25:] not in line and TOKEN[:20] not in line
+    assert not (tmp_path / "pingyi.db").exists()
+
+
+async def test_a_token_telegram_rejects_is_one_line(tmp_path: Path) -> None:
+    async def unauthorized(request: web.Request) -> web.Response:
+        # What api.telegram.org answers for a well-formed token it does not know.
+        body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        return web.json_response(body, status=401)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", unauthorized)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        env = _env(tmp_path, TELEGRAM_API_BASE=f"http://127.0.0.1:{port}")
+        result = await _run_async(env)
+    finally:
+        await runner.cleanup()
+    _one_line(*result, 1, r"start-up error: BOT_TOKEN: .*401 Unauthorized.*")
+    assert not (tmp_path / "pingyi.db").exists()  # nothing touched before Telegram said yes
+
+
+def test_an_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
+    base = f"http://127.0.0.1:{_closed_port()}"
+    run = _pingyi("run", cwd=tmp_path, env=_env(tmp_path, TELEGRAM_API_BASE=base))
+    line = _one_line(
+        run.returncode, run.stdout, run.stderr, 1, r"start-up error: TELEGRAM_API_BASE: .*"
+    )
+    assert base in line
+
+
+def test_debug_adds_the_trace_still_without_the_token(tmp_path: Path) -> None:
+    base = f"http://127.0.0.1:{_closed_port()}"
+    env = _env(tmp_path, TELEGRAM_API_BASE=base)
+    run = _pingyi("--debug", "run", cwd=tmp_path, env=env)
+    assert run.returncode == 1
+    assert "Traceback (most recent call last)" in run.stderr
+    assert SECRET not in run.stderr + run.stdout
+    assert run.stderr.strip().splitlines()[-1].startswith("start-up error: TELEGRAM_API_BASE:")
+
+
+async def test_a_sqlite_path_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    async with LocalBotAPI(TOKEN) as api:
+        env = _env(
+            tmp_path,
+            TELEGRAM_API_BASE=api.base_url,
+            DATABASE_URL=f"sqlite+aiosqlite:///{blocker / 'pingyi.db'}",
+        )
+        result = await _run_async(env)
+    line = _one_line(*result, 1, r"start-up error: DATABASE_URL: cannot open the SQLite file .*")
+    assert str(blocker / "pingyi.db") in line
+
+
+async def test_a_postgresql_server_refusing_the_connection_is_one_line(tmp_path: Path) -> None:
+    port = _closed_port()
+    url = f"postgresql+asyncpg://pingyi:hunter2@127.0.0.1:{port}/pingyi"
+    async with LocalBotAPI(TOKEN) as api:
+        env = _env(tmp_path, TELEGRAM_API_BASE=api.base_url, DATABASE_URL=url)
+        result = await _run_async(env)
+    where = rf"127\.0\.0\.1:{port}/pingyi"
+    line = _one_line(
+        *result, 1, rf"start-up error: DATABASE_URL: cannot connect to PostgreSQL at {where}: .*"
+    )
+    assert "hunter2" not in line

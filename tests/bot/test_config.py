@@ -6,11 +6,21 @@ import pytest
 
 from bot.app.config import ConfigError, load_settings
 
+TOKEN = "555000111:BBk1zTestOnly-Secret_Value9876543210x"
+SECRET = TOKEN.partition(":")[2]
+
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
-    for name in ("BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_BASE", "CAMPAIGNS_DIR",
-                 "DEFAULT_LOCALE", "ADMIN_IDS", "PINGYI_TODAY"):
+    for name in (
+        "BOT_TOKEN",
+        "DATABASE_URL",
+        "TELEGRAM_API_BASE",
+        "CAMPAIGNS_DIR",
+        "DEFAULT_LOCALE",
+        "ADMIN_IDS",
+        "PINGYI_TODAY",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
 
@@ -24,12 +34,12 @@ def test_defaults_need_no_server() -> None:
 
 
 def test_token_is_secret_and_base_url_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BOT_TOKEN", "123456:ABCdef")
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_API_BASE", "http://127.0.0.1:8081/")
     monkeypatch.setenv("ADMIN_IDS", "1, 2,3")
     settings = load_settings()
-    assert "ABCdef" not in repr(settings)
-    assert settings.require_token().get_secret_value() == "123456:ABCdef"
+    assert SECRET not in repr(settings)
+    assert settings.require_token().get_secret_value() == TOKEN
     assert settings.telegram_api_base == "http://127.0.0.1:8081"
     assert settings.admin_ids == [1, 2, 3]
 
@@ -65,3 +75,34 @@ def test_env_file_is_read(tmp_path: object) -> None:
 
     Path(".env").write_text("DEFAULT_LOCALE=en\n", encoding="utf-8")
     assert load_settings().default_locale == "en"
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        (TOKEN[:20] + " " + TOKEN[20:], "contains a space"),
+        (" " + TOKEN, "contains a space"),
+        (TOKEN + "\n", "contains a space or line break"),
+        (TOKEN[:-12], "must look like"),  # cut short when pasted
+        ("bot" + TOKEN, "must look like"),
+        (TOKEN.replace(":", ";"), "must look like"),
+        (TOKEN[:25] + "/" + TOKEN[26:], "must look like"),
+    ],
+)
+def test_a_malformed_token_is_refused_without_quoting_it(
+    monkeypatch: pytest.MonkeyPatch, token: str, problem: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", token)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert message.startswith("config error: BOT_TOKEN: ") and problem in message
+    assert "\n" not in message
+    # no piece of the token is quoted (the example in the message is not one)
+    assert not any(token[i : i + 8] in message for i in range(len(token) - 8))
+
+
+def test_a_token_as_botfather_gives_it_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_shape = "7123456789:AAE" + "x" * 32
+    monkeypatch.setenv("BOT_TOKEN", real_shape)
+    assert load_settings().require_token().get_secret_value() == real_shape
