@@ -18,8 +18,10 @@ from pathlib import Path
 from bot.app.config import ConfigError, Settings, load_settings, redact
 from bot.campaign.loader import CampaignFileError, validate_file
 from bot.cli.admin import add_commands
+from bot.cli.backup import add_commands as add_backup_commands
+from bot.cli.failures import CommandFailed
 from bot.cli.scoring import add_commands as add_scoring_commands
-from bot.cli.startup import StartupError, preflight
+from bot.cli.startup import preflight
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, CampaignFileError) as exc:
         _report(exc, debug=args.debug)
         return 2
-    except StartupError as exc:
+    except CommandFailed as exc:
         _report(exc, debug=args.debug)
         return 1
 
@@ -80,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
     add_scoring_commands(commands)
+    add_backup_commands(commands)
     return parser
 
 

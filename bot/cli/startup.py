@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from bot.app.config import Settings
 from bot.campaign.loader import load_campaigns
+from bot.cli.failures import CommandFailed
 from storage.health import DatabaseUnavailable, check_database
 
 
-class StartupError(Exception):
+class StartupError(CommandFailed):
     """The bot cannot start; `str()` is the one line to print."""
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from aiohttp import web
 
 from bot.cli.main import main
 from bot.localapi import LocalBotAPI
+from storage.migrate import upgrade_to_head
 
 ROOT = Path(__file__).resolve().parents[2]
 # Shaped like a real token, so only the check under test can refuse it.
@@ -236,3 +239,39 @@ async def test_a_postgresql_server_refusing_the_connection_is_one_line(tmp_path:
         *result, 1, rf"start-up error: DATABASE_URL: cannot connect to PostgreSQL at {where}: .*"
     )
     assert "hunter2" not in line
+
+
+# -- backup and restore --------------------------------------------------------------
+
+
+def test_backup_then_restore_through_the_command_line(tmp_path: Path) -> None:
+    live, copy, new = tmp_path / "live.db", tmp_path / "copy.db", tmp_path / "new.db"
+    asyncio.run(upgrade_to_head(f"sqlite+aiosqlite:///{live}"))
+    with contextlib.closing(sqlite3.connect(live)) as conn, conn:
+        conn.execute(
+            "INSERT INTO respondents (id, locale, locale_chosen, first_seen, last_seen, active)"
+            " VALUES (42, 'en', 0, '2011-08-01 02:00:00', '2011-08-01 02:00:00', 1)"
+        )
+    env = _env(tmp_path, DATABASE_URL=f"sqlite+aiosqlite:///{live}")
+    run = _pingyi("backup", "--out", str(copy), cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stderr
+    assert re.fullmatch(rf"{re.escape(str(copy))}: \d+ rows in \d+ tables\n", run.stdout)
+
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{new}"
+    run = _pingyi("restore", str(copy), cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stderr
+    with contextlib.closing(sqlite3.connect(new)) as conn:
+        assert conn.execute("SELECT id, locale FROM respondents").fetchall() == [(42, "en")]
+
+    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{live}"  # holds data: refused
+    run = _pingyi("restore", str(copy), cwd=tmp_path, env=env)
+    assert run.returncode == 1
+    assert re.fullmatch(r"restore error: .* is not empty .*--force.*", run.stderr.strip())
+
+
+def test_backup_of_postgresql_names_pg_dump_in_one_line(tmp_path: Path) -> None:
+    env = _env(tmp_path, DATABASE_URL="postgresql+asyncpg://pingyi:pw@127.0.0.1:5432/pingyi")
+    run = _pingyi("backup", "--out", str(tmp_path / "x"), cwd=tmp_path, env=env)
+    assert run.returncode == 1
+    [line] = run.stderr.strip().splitlines()
+    assert "pg_dump --format=custom" in line and "pw@" not in line
