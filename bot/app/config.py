@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     reminder_before_close_hours: float = Field(
         default=24.0, gt=0, alias="REMINDER_BEFORE_CLOSE_HOURS"
     )
+    # Closed complaints lose their complainant's identity, contacts and evidence after this.
+    retention_days: int = Field(default=180, ge=1, le=3650, alias="RETENTION_DAYS")
+    # The key of the keyed hash standing for respondents in `pingyi export --raw`.
+    export_hash_key: SecretStr | None = Field(default=None, alias="EXPORT_HASH_KEY")
     # A fixed "today" for rehearsals and tests (YYYY-MM-DD); empty means the real clock.
     clock_date: str | None = Field(default=None, alias="PINGYI_TODAY")
 
@@ -115,6 +119,23 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("export_hash_key")
+    @classmethod
+    def _long_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # A short key could be guessed, and with it every pseudonym reversed.
+        if value is not None and len(value.get_secret_value().strip()) < 16:
+            raise ValueError("must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    def require_export_key(self) -> bytes:
+        """The raw-export hash key, or a ConfigError naming EXPORT_HASH_KEY."""
+        if self.export_hash_key is None:
+            raise ConfigError(
+                "config error: EXPORT_HASH_KEY: missing (--raw needs it: the respondent ids"
+                " are hashed with it)"
+            )
+        return self.export_hash_key.get_secret_value().encode("utf-8")
 
     def require_token(self) -> SecretStr:
         """The bot token, or a ConfigError naming BOT_TOKEN."""

@@ -12,6 +12,7 @@ from bot.complaints.service import Centre, ComplaintService
 from bot.core.clock import Clock
 from bot.core.registry import Registry, load_registry
 from bot.people.service import PeopleService
+from bot.privacy.service import PrivacyService
 from bot.scoring.records import Records
 from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService
@@ -33,6 +34,7 @@ class Services:
     records: Records = field(init=False)  # evaluators' marks, bonuses, inspection findings
     complaints: ComplaintService = field(init=False)  # bot/complaints/service.py
     admin: AdminService = field(init=False)  # phases, broadcasts, reminders (bot/admin/)
+    privacy: PrivacyService = field(init=False)  # /mydata, /forget, retention (bot/privacy/)
 
     @classmethod
     async def build(
@@ -60,6 +62,8 @@ class Services:
         await services.admin.load()
         survey.phases = services.admin.phases
         services.admin.broadcaster.on_blocked.append(people.forget)
+        services.privacy = PrivacyService(db, registry, clock)
+        services.privacy.on_forgotten += [people.forget, survey.forget_person]
         return services
 
     def now(self) -> dt.datetime:

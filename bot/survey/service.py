@@ -77,6 +77,18 @@ class SurveyService:
             for comp in campaign.survey_components():
                 self._rated.put((rid, campaign.id, comp.id), frozenset())
 
+    def forget_person(self, rid: int) -> None:
+        """A person's rows were erased or re-keyed (/forget): drop everything cached.
+
+        Drafts are keyed by person and unit, so dropping one person's would mean a
+        scan; erasures are rare, and the caches refill from the database.
+        """
+        self._drafts.clear()
+        self._complete.clear()
+        self._conversations.clear()
+        self._categories.clear()
+        self._rated.clear()
+
     def effective_phase(self, campaign: Campaign, phase_id: str) -> Phase:
         """A phase with the dates the bot obeys (an admin's override, else the file's)."""
         return self.phases.phase(campaign, phase_id) if self.phases else campaign.phase(phase_id)
