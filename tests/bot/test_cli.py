@@ -275,3 +275,24 @@ def test_backup_of_postgresql_names_pg_dump_in_one_line(tmp_path: Path) -> None:
     assert run.returncode == 1
     [line] = run.stderr.strip().splitlines()
     assert "pg_dump --format=custom" in line and "pw@" not in line
+
+
+# -- the raw export ------------------------------------------------------------------
+
+
+def test_raw_export_needs_the_hash_key(tmp_path: Path) -> None:
+    run = _pingyi(
+        "export", "--raw", "--out", str(tmp_path / "raw"), cwd=tmp_path, env=_env(tmp_path)
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().startswith("config error: EXPORT_HASH_KEY: missing")
+    assert not (tmp_path / "raw").exists() and not (tmp_path / "pingyi.db").exists()
+
+    env = _env(tmp_path, EXPORT_HASH_KEY="0123456789abcdef0123")
+    run = _pingyi("export", "--raw", "--out", str(tmp_path / "raw"), cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stderr
+    written = tmp_path / "raw" / "answers-raw.csv"
+    assert run.stdout.strip() == str(written)
+    assert written.read_text(encoding="utf-8-sig").splitlines() == [
+        "respondent,campaign,unit,component,item,level,answered_on"
+    ]

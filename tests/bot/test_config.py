@@ -106,3 +106,28 @@ def test_a_token_as_botfather_gives_it_is_accepted(monkeypatch: pytest.MonkeyPat
     real_shape = "7123456789:AAE" + "x" * 32
     monkeypatch.setenv("BOT_TOKEN", real_shape)
     assert load_settings().require_token().get_secret_value() == real_shape
+
+
+def test_retention_and_export_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    assert settings.retention_days == 180
+    with pytest.raises(ConfigError, match="EXPORT_HASH_KEY: missing"):
+        settings.require_export_key()
+    monkeypatch.setenv("RETENTION_DAYS", "30")
+    monkeypatch.setenv("EXPORT_HASH_KEY", "k" * 32)
+    settings = load_settings()
+    assert settings.retention_days == 30
+    assert settings.require_export_key() == b"k" * 32
+    assert "kkkk" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("RETENTION_DAYS", "0"), ("RETENTION_DAYS", "x"), ("EXPORT_HASH_KEY", "short")],
+)
+def test_bad_retention_or_key_is_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"config error: {name}: "):
+        load_settings()

@@ -116,10 +116,14 @@ async def test_forget_erases_the_person_and_keeps_their_answers_anonymously(
             await s.execute(select(Complaint).where(Complaint.tracking == tracking))
         ).scalar_one()
         entries = (
-            await s.execute(
-                select(ComplaintEntry.kind).where(ComplaintEntry.complaint_id == complaint.id)
+            (
+                await s.execute(
+                    select(ComplaintEntry.kind).where(ComplaintEntry.complaint_id == complaint.id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         audit = (
             await s.execute(select(AuditEntry).where(AuditEntry.action == "privacy.forget"))
         ).scalar_one()
