@@ -7,21 +7,24 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from bot.access.service import Role
 from bot.i18n import t
 from bot.localapi import ChatMessage
 from bot.telegram.routers.privacy import ForgetChoice
 from storage.models import (
     Answer,
     AuditEntry,
+    Code,
     Complaint,
     ComplaintEntry,
     Conversation,
+    Grant,
     Respondent,
     Submission,
 )
 from storage.privacy import is_anonymous
 from tests.bot.complaints.test_lifecycle import citizen, file_complaint
-from tests.bot.telegram.helpers import CAMPAIGN, Citizen, count_rows
+from tests.bot.telegram.helpers import CAMPAIGN, Citizen, count_rows, unit_id
 from tests.bot.telegram.test_questionnaire import finish
 
 from .conftest import CENTRE_ID, ComplaintApp
@@ -32,10 +35,18 @@ COMPLAINT = "窗口工作人员推诿，让我跑了三趟。"
 
 
 async def took_part(person: Citizen) -> str:
-    """Rate a unit with a suggestion, and file a complaint with a photo; the tracking no."""
-    Citizen(person.app, CENTRE_ID, first_name="Centre")  # the unit has no handler yet
+    """Rate a unit with a suggestion, file a complaint with a photo, redeem a handler code
+    (of another unit); the complaint's tracking number."""
+    services = person.app.services
+    Citizen(person.app, CENTRE_ID, first_name="Centre")  # wujin has no handler: triage
     await finish(person, "wujin", [0, 1, 2, 3, 4], SUGGESTION)
-    return await file_complaint(person, "wujin", COMPLAINT)
+    tracking = await file_complaint(person, "wujin", COMPLAINT)
+    async with services.db.unit_of_work() as uow:
+        [code] = await services.access.issue_codes(
+            uow, None, 1, role=Role.HANDLER, unit_id=unit_id(services, "liyang")
+        )
+    await person.send(f"/code {code}")
+    return tracking
 
 
 async def my_data(app: ComplaintApp, person: Citizen) -> dict[str, Any]:
@@ -62,8 +73,11 @@ async def test_mydata_sends_everything_held_about_the_person(app: ComplaintApp) 
     assert complaint["tracking"] == tracking and complaint["text"] == COMPLAINT
     photos = [e for e in complaint["entries"] if e["kind"] == "photo"]
     assert len(photos) == 1 and photos[0]["file_id"]
-    for key in ("roles", "codes_redeemed", "broadcast_deliveries", "memberships"):
-        assert data[key] == []
+    [role] = data["roles"]
+    assert role["role"] == "handler" and role["unit_id"] == unit_id(app.services, "liyang")
+    [code] = data["codes_redeemed"]
+    assert code["role"] == "handler" and code["used_by"] == person.id
+    assert data["broadcast_deliveries"] == [] and data["memberships"] == []
     # Another person's /mydata holds none of it.
     other = Citizen(app, 61_234)
     theirs = await my_data(app, other)
@@ -106,6 +120,8 @@ async def test_forget_erases_the_person_and_keeps_their_answers_anonymously(
             (Answer, Answer.respondent_id),
             (Complaint, Complaint.complainant_id),
             (Conversation, Conversation.respondent_id),
+            (Grant, Grant.user_id),
+            (Code, Code.used_by),
         ):
             found = await s.execute(select(func.count()).where(column == person.id))
             assert found.scalar_one() == 0, model.__tablename__
@@ -140,6 +156,7 @@ async def test_forget_erases_the_person_and_keeps_their_answers_anonymously(
     assert complaint.status == "triage" and complaint.complainant_id == anon
     assert complaint.text == COMPLAINT and "photo" not in entries
     assert people == [(anon, False)]
+    assert await count_rows(services, Code, used_by=anon) == 1  # still used: not reusable
     assert str(person.id) not in audit.subject + json.dumps(audit.details)
     assert audit.details["answers"] == 5 and audit.details["complaints_anonymised"] == 1
 
