@@ -97,6 +97,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "common:language_chosen": EVERYONE,
     "common:cancel": EVERYONE,
     "access:redeem_code": EVERYONE,
+    "privacy:my_data": EVERYONE,  # a person's own data, and erasing it: anyone, for themselves
+    "privacy:forget_asked": EVERYONE,
+    "privacy:forget_answered": EVERYONE,
     "fallback:anything_else": EVERYONE,
     "fallback:unknown_button": EVERYONE,
 }
