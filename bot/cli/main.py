@@ -45,11 +45,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(exc: Exception, *, debug: bool) -> None:
     """Print the one line (after the redacted trace with --debug)."""
-    token = os.environ.get("BOT_TOKEN")
+    token = _token()
     if debug:
         trace = "".join(traceback.format_exception(exc))
         print(redact(trace, token).rstrip(), file=sys.stderr)
     print(redact(str(exc), token), file=sys.stderr)
+
+
+def _token() -> str | None:
+    """The bot token, wherever it was set (environment or .env), to redact it."""
+    try:
+        secret = load_settings().bot_token
+    except ConfigError:  # e.g. the token itself is malformed: the environment still has it
+        return os.environ.get("BOT_TOKEN")
+    return secret.get_secret_value() if secret is not None else None
 
 
 def _parser() -> argparse.ArgumentParser:

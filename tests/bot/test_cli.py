@@ -204,9 +204,13 @@ def test_an_unreachable_bot_api_is_one_line(tmp_path: Path) -> None:
     assert base in line
 
 
-def test_debug_adds_the_trace_still_without_the_token(tmp_path: Path) -> None:
+@pytest.mark.parametrize("token_in", ["environment", ".env"])
+def test_debug_adds_the_trace_still_without_the_token(tmp_path: Path, token_in: str) -> None:
     base = f"http://127.0.0.1:{_closed_port()}"
     env = _env(tmp_path, TELEGRAM_API_BASE=base)
+    if token_in == ".env":
+        del env["BOT_TOKEN"]
+        (tmp_path / ".env").write_text(f"BOT_TOKEN={TOKEN}\n", encoding="utf-8")
     run = _pingyi("--debug", "run", cwd=tmp_path, env=env)
     assert run.returncode == 1
     assert "Traceback (most recent call last)" in run.stderr

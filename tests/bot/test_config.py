@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app.config import ConfigError, load_settings
+from bot.app.config import ConfigError, load_settings, redact
 
 TOKEN = "555000111:BBk1zTestOnly-Secret_Value9876543210x"
 SECRET = TOKEN.partition(":")[2]
@@ -131,3 +131,10 @@ def test_bad_retention_or_key_is_named(
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=f"config error: {name}: "):
         load_settings()
+
+
+def test_redact_hides_the_token_and_its_secret_half() -> None:
+    text = f"GET /bot{TOKEN}/getMe failed; secret={SECRET}"
+    redacted = redact(text, TOKEN)
+    assert SECRET not in redacted and redacted.count("<BOT_TOKEN>") == 2
+    assert redact(text, None) == text
