@@ -86,6 +86,7 @@ async def test_mydata_sends_everything_held_about_the_person(app: ComplaintApp) 
 
 
 def _buttons(message: ChatMessage) -> dict[str, str]:
+    """Label → callback data of every button on a message."""
     return {label: data for row in message.buttons for label, data in row if data}
 
 
