@@ -7,7 +7,9 @@ the connection surfaces deep inside Alembic as a 150-line traceback.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+import sqlite3
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -24,7 +26,10 @@ class DatabaseUnavailable(Exception):
 
 
 async def check_database(url: str) -> None:
-    """Open one connection and run ``SELECT 1``; raise DatabaseUnavailable if that fails."""
+    """Open one connection and run a query; raise DatabaseUnavailable if that fails."""
+    if is_sqlite(url):
+        await asyncio.to_thread(_check_sqlite, url)
+        return
     engine = make_engine(url, poolclass=NullPool)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT):
@@ -38,6 +43,22 @@ async def check_database(url: str) -> None:
         raise
     finally:
         await engine.dispose()
+
+
+def _check_sqlite(url: str) -> None:
+    """Open the SQLite file with the plain driver, in the calling thread.
+
+    aiosqlite would run the attempt in a thread of its own, which may outlive a
+    failed start-up's event loop and print its own traceback after our one line.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(database, timeout=CONNECT_TIMEOUT)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()  # reads the header: is it SQLite?
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(describe(url, exc)) from exc
 
 
 def describe(url: str, exc: BaseException) -> str:

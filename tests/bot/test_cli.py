@@ -218,18 +218,23 @@ def test_debug_adds_the_trace_still_without_the_token(tmp_path: Path, token_in: 
     assert run.stderr.strip().splitlines()[-1].startswith("start-up error: TELEGRAM_API_BASE:")
 
 
-async def test_a_sqlite_path_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("problem", ["a file where its folder should be", "not a database"])
+async def test_a_sqlite_path_that_cannot_be_opened_is_one_line(
+    tmp_path: Path, problem: str
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be", encoding="utf-8")
+    target = blocker / "pingyi.db"
+    if problem == "not a database":
+        target = tmp_path / "junk.db"
+        target.write_bytes(b"these bytes are no SQLite database" * 200)
     async with LocalBotAPI(TOKEN) as api:
         env = _env(
-            tmp_path,
-            TELEGRAM_API_BASE=api.base_url,
-            DATABASE_URL=f"sqlite+aiosqlite:///{blocker / 'pingyi.db'}",
+            tmp_path, TELEGRAM_API_BASE=api.base_url, DATABASE_URL=f"sqlite+aiosqlite:///{target}"
         )
         result = await _run_async(env)
     line = _one_line(*result, 1, r"start-up error: DATABASE_URL: cannot open the SQLite file .*")
-    assert str(blocker / "pingyi.db") in line
+    assert str(target) in line
 
 
 async def test_a_postgresql_server_refusing_the_connection_is_one_line(tmp_path: Path) -> None:
