@@ -6,6 +6,7 @@ A bad setting stops start-up with one line that names the field, e.g.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,9 @@ SUPPORTED_DB_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")
 
 
 MISSING_TOKEN = "config error: BOT_TOKEN: missing (set it in the environment or .env)"
+# What @BotFather hands out: the bot's numeric id, a colon, then a secret of URL-safe
+# characters (35 today).  30+ leaves room for change while catching a truncated paste.
+TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{30,100}")
 
 
 class ConfigError(Exception):
@@ -53,17 +57,26 @@ class Settings(BaseSettings):
     # on this port; empty = not served (write it with `pingyi publish --out DIR` instead).
     public_site_port: int | None = Field(default=None, ge=1, le=65535, alias="PUBLIC_SITE_PORT")
     public_site_host: str = Field(default="127.0.0.1", alias="PUBLIC_SITE_HOST")
+    # Closed complaints lose their complainant's identity, contacts and evidence after this.
+    retention_days: int = Field(default=180, ge=1, le=3650, alias="RETENTION_DAYS")
+    # The key of the keyed hash standing for respondents in `pingyi export --raw`.
+    export_hash_key: SecretStr | None = Field(default=None, alias="EXPORT_HASH_KEY")
     # A fixed "today" for rehearsals and tests (YYYY-MM-DD); empty means the real clock.
     clock_date: str | None = Field(default=None, alias="PINGYI_TODAY")
 
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # The messages never quote the value: a token must not reach a log, even partly.
         if value is not None:
             raw = value.get_secret_value()
-            head, _, tail = raw.partition(":")
-            if not head.isdigit() or not tail:
-                raise ValueError("must look like 123456:ABC… (the token @BotFather gave you)")
+            if any(char.isspace() for char in raw):
+                raise ValueError("contains a space or line break; copy it again from @BotFather")
+            if not TOKEN_SHAPE.fullmatch(raw):
+                raise ValueError(
+                    "must look like 123456789:AAH… (digits, a colon, then 30 or more letters,"
+                    " digits, _ or -), as @BotFather gives it"
+                )
         return value
 
     @field_validator("database_url")
@@ -118,11 +131,38 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("export_hash_key")
+    @classmethod
+    def _long_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # A short key could be guessed, and with it every pseudonym reversed.
+        if value is not None and len(value.get_secret_value().strip()) < 16:
+            raise ValueError("must be at least 16 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    def require_export_key(self) -> bytes:
+        """The raw-export hash key, or a ConfigError naming EXPORT_HASH_KEY."""
+        if self.export_hash_key is None:
+            raise ConfigError(
+                "config error: EXPORT_HASH_KEY: missing (--raw needs it: the respondent ids"
+                " are hashed with it)"
+            )
+        return self.export_hash_key.get_secret_value().encode("utf-8")
+
     def require_token(self) -> SecretStr:
         """The bot token, or a ConfigError naming BOT_TOKEN."""
         if self.bot_token is None:
             raise ConfigError(MISSING_TOKEN)
         return self.bot_token
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` (and of its secret half) replaced."""
+    if not secret:
+        return text
+    for part in (secret, secret.partition(":")[2]):
+        if part:
+            text = text.replace(part, "<BOT_TOKEN>")
+    return text
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -52,6 +52,7 @@ async def services_from(settings: Settings) -> AsyncIterator[Services]:
         Centre(frozenset(settings.complaint_centre_ids), settings.complaint_centre_chat_id),
     ) as services:
         services.admin.configure(admin_settings(settings))
+        services.privacy.retention_days = settings.retention_days
         yield services
 
 

@@ -12,6 +12,7 @@ from bot.complaints.service import Centre, ComplaintService
 from bot.core.clock import Clock
 from bot.core.registry import Registry, load_registry
 from bot.people.service import PeopleService
+from bot.privacy.service import PrivacyService
 from bot.publish.service import PublicationService
 from bot.scoring.records import Records
 from bot.scoring.service import ScoringService
@@ -35,6 +36,7 @@ class Services:
     complaints: ComplaintService = field(init=False)  # bot/complaints/service.py
     admin: AdminService = field(init=False)  # phases, broadcasts, reminders (bot/admin/)
     publish: PublicationService = field(init=False)  # publication of results (bot/publish/)
+    privacy: PrivacyService = field(init=False)  # /mydata, /forget, retention (bot/privacy/)
 
     @classmethod
     async def build(
@@ -65,6 +67,8 @@ class Services:
         services.publish = PublicationService(
             registry, clock, services.scoring, lambda: services.admin.broadcaster
         )
+        services.privacy = PrivacyService(db, registry, clock)
+        services.privacy.on_forgotten += [people.forget, survey.forget_person]
         return services
 
     def now(self) -> dt.datetime:

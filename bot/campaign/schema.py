@@ -238,6 +238,9 @@ class Complaints(Strict):
     finding_points: FindingPoints = FindingPoints()
     deduction_component: Slug | None = None  # the deduction component findings feed
     max_text_length: int = Field(default=2000, ge=100, le=3500)
+    # A complainant who erases their data (/forget) while a case is being handled:
+    # "anonymise" keeps the case going without them, "close" ends it.
+    on_forget: Literal["close", "anonymise"] = "anonymise"
 
     @model_validator(mode="after")
     def _default_class_exists(self) -> Complaints:

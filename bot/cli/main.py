@@ -1,18 +1,28 @@
-"""The `pingyi` command: run the bot, rehearse a campaign, validate campaign files."""
+"""The `pingyi` command: run the bot, rehearse a campaign, validate campaign files.
+
+Exit status: 0 done, 1 the bot could not start (Telegram or the database said no),
+2 a setting or campaign file is wrong.  Either failure is one line on stderr;
+`pingyi --debug COMMAND` adds the trace (with the token redacted).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
+import traceback
 from pathlib import Path
 
-from bot.app.config import ConfigError, load_settings
+from bot.app.config import ConfigError, Settings, load_settings, redact
 from bot.campaign.loader import CampaignFileError, validate_file
 from bot.cli.admin import add_commands
+from bot.cli.backup import add_commands as add_backup_commands
+from bot.cli.failures import CommandFailed
 from bot.cli.publish import add_commands as add_publish_commands
 from bot.cli.scoring import add_commands as add_scoring_commands
+from bot.cli.startup import preflight
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,12 +37,34 @@ def main(argv: list[str] | None = None) -> int:
             return int(asyncio.run(args.func(args)))
         return int(args.func(args))
     except (ConfigError, CampaignFileError) as exc:
-        print(exc, file=sys.stderr)
+        _report(exc, debug=args.debug)
         return 2
+    except CommandFailed as exc:
+        _report(exc, debug=args.debug)
+        return 1
+
+
+def _report(exc: Exception, *, debug: bool) -> None:
+    """Print the one line (after the redacted trace with --debug)."""
+    token = _token()
+    if debug:
+        trace = "".join(traceback.format_exception(exc))
+        print(redact(trace, token).rstrip(), file=sys.stderr)
+    print(redact(str(exc), token), file=sys.stderr)
+
+
+def _token() -> str | None:
+    """The bot token, wherever it was set (environment or .env), to redact it."""
+    try:
+        secret = load_settings().bot_token
+    except ConfigError:  # e.g. the token itself is malformed: the environment still has it
+        return os.environ.get("BOT_TOKEN")
+    return secret.get_secret_value() if secret is not None else None
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pingyi", description="评议 — appraisal in Telegram")
+    parser.add_argument("--debug", action="store_true", help="on failure, print the full trace too")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot (long polling)")
@@ -61,16 +93,23 @@ def _parser() -> argparse.ArgumentParser:
     add_commands(commands)
     add_scoring_commands(commands)
     add_publish_commands(commands)
+    add_backup_commands(commands)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.telegram.polling import run_polling
-
     settings = load_settings()
     settings.require_token()
-    asyncio.run(run_polling(settings))
+    asyncio.run(_checked_polling(settings))
     return 0
+
+
+async def _checked_polling(settings: Settings) -> None:
+    """Check Telegram and the database, then poll (one event loop for both)."""
+    from bot.telegram.polling import run_polling
+
+    await preflight(settings)
+    await run_polling(settings)
 
 
 def _demo(args: argparse.Namespace) -> int:

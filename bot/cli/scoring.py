@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.app.config import ConfigError, load_settings
 from bot.app.runtime import services_from
 from bot.app.services import Services
+from bot.cli.privacy import raw_export
 from bot.i18n import t
 from bot.scoring.export import write_report
 from bot.scoring.format import format_interval, format_pct, format_points
@@ -31,6 +32,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export.add_argument("--campaign", help="campaign id (default: every campaign)")
     export.add_argument("--out", type=Path, default=Path("."), help="folder (default: here)")
     export.add_argument("--locale", default=None, help="zh-Hans, en or zh-Hant")
+    export.add_argument(
+        "--raw",
+        action="store_true",
+        help="instead: one row per answer, respondents as keyed hashes (needs EXPORT_HASH_KEY)",
+    )
     export.set_defaults(func=_export, async_=True)
 
 
@@ -110,6 +116,8 @@ def _plain(exc: EntryError) -> dict[str, object]:
 
 
 async def _export(args: argparse.Namespace) -> int:
+    if args.raw:
+        return await raw_export(args)  # bot/cli/privacy.py
     settings = load_settings()
     locale = args.locale or settings.default_locale
     async with services_from(settings) as services:

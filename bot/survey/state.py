@@ -56,6 +56,18 @@ class SurveyState:
             for comp in campaign.survey_components():
                 self._rated.put((rid, campaign.id, comp.id), frozenset())
 
+    def forget_person(self, rid: int) -> None:
+        """A person's rows were erased or re-keyed (/forget): drop everything cached.
+
+        Drafts are keyed by person and unit, so dropping one person's would mean a
+        scan; erasures are rare, and the caches refill from the database.
+        """
+        self._drafts.clear()
+        self._complete.clear()
+        self._conversations.clear()
+        self._categories.clear()
+        self._rated.clear()
+
     # -- state, read through the cache -------------------------------------------
 
     async def category(self, uow: UnitOfWork, rid: int, campaign: Campaign) -> str:

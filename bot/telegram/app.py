@@ -12,7 +12,16 @@ from bot.app.services import Services
 from bot.telegram.authz import Authorize
 from bot.telegram.commands import set_default_commands
 from bot.telegram.middlewares import RecentUpdates, UpdateGate
-from bot.telegram.routers import access, admin, common, complaints, evaluator, fallback, survey
+from bot.telegram.routers import (
+    access,
+    admin,
+    common,
+    complaints,
+    evaluator,
+    fallback,
+    privacy,
+    survey,
+)
 from bot.telegram.routers import publish as publication
 from storage.repositories import UpdateLogRepo
 
@@ -35,6 +44,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
     dp.update.outer_middleware(gate)
     routers = (
         survey.router,  # the questionnaire's buttons, the hot path, are matched first
+        privacy.router,  # /mydata, /forget: before any flow could take them as text
         admin.compose_router,  # only admins whose broadcast draft awaits a message
         complaints.router,  # its text/file handlers only for people in the complaint flow
         survey.text_router,  # typed text and files inside a questionnaire
@@ -58,6 +68,8 @@ def make_dispatcher(services: Services) -> Dispatcher:
     dp.shutdown.register(complaints.stop_notices)
     dp.startup.register(evaluator.start_refresh)  # scores refreshed as answers arrive
     dp.shutdown.register(evaluator.stop_refresh)
+    dp.startup.register(privacy.start_retention)  # closed cases forget their complainant
+    dp.shutdown.register(privacy.stop_retention)
     return dp
 
 

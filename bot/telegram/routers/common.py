@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 async def start(message: Message, services: Services, locale: str, uow: UnitOfWork) -> None:
     """Greet, show the privacy notice and the questionnaires open now."""
     name = message.from_user.first_name if message.from_user else ""
-    lines = [t(locale, "start.greeting", name=name), "", t(locale, "start.privacy"), ""]
+    privacy = t(locale, "start.privacy", days=services.privacy.retention_days)
+    lines = [t(locale, "start.greeting", name=name), "", privacy, ""]
     lines += open_questionnaires(services, locale)
     await uow.commit()  # the person is registered before we speak
     await message.answer("\n".join(lines), reply_markup=keyboards.start(locale))

@@ -103,6 +103,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "publish:publish_button": ADMINS,
     "publish:results": EVERYONE,
     "publish:results_page": EVERYONE,
+    "privacy:my_data": EVERYONE,  # a person's own data, and erasing it: anyone, for themselves
+    "privacy:forget_asked": EVERYONE,
+    "privacy:forget_answered": EVERYONE,
     "fallback:anything_else": EVERYONE,
     "fallback:unknown_button": EVERYONE,
 }

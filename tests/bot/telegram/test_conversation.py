@@ -54,7 +54,7 @@ async def test_start_greets_in_the_users_language(
     expected = [
         plain(locale, "start.greeting", name="阿明"),
         "",
-        plain(locale, "start.privacy"),
+        plain(locale, "start.privacy", days=180),
         "",
         plain(locale, "start.open_header"),
         *(
