@@ -59,9 +59,8 @@ from bot.scoring.results import (
     Status,
     UnitScore,
 )
+from storage.scoring import TallyKey  # (unit id, component, item, category, level)
 
-# (unit id, component, item, category, level) → answers
-TallyKey = tuple[int, str, str, str, str]
 PLACES = Decimal("0.0001")
 PUBLISHED = Decimal("0.01")
 # Every change of counts takes a new number: a cached value keyed by a version is

@@ -41,8 +41,6 @@ COMMANDS = (
 )
 
 
-
-
 async def _send(message: Message, lines: list[str]) -> None:
     for chunk in screens.split_message(lines):
         await message.answer(chunk)
@@ -139,7 +137,7 @@ async def progress_(
     if campaign is None:
         await message.answer(t(locale, "scoring.no_campaign"))
         return
-    found = await progress.progress(uow.session, campaign, services.db.engine.dialect.name)
+    found = await progress.progress(uow, campaign)
     scores = await services.scoring.results(uow, campaign.id)
     ids = {u.id: services.registry.unit_id(campaign, u) for u in campaign.units}
     await _send(message, screens.progress(campaign, scores, found, ids, locale))
@@ -154,7 +152,7 @@ async def overdue(
     if campaign is None:
         await message.answer(t(locale, "scoring.no_campaign"))
         return
-    items = await progress.overdue(uow.session, campaign.id, services.now())
+    items = await progress.overdue(uow, campaign.id, services.now())
     names = {services.registry.unit_id(campaign, u): u.name.get(locale) for u in campaign.units}
     await _send(message, screens.overdue(campaign, items, names, locale))
 
