@@ -204,46 +204,19 @@ def published(value: Fraction) -> Decimal:
 
 
 def figure(counts: Mapping[str, int], questionnaires: int | None) -> Figure:
-    """Counts → a Figure; `questionnaires` None means one answer per questionnaire (an item).
-
-    One pass over the counts, integer sums (scores in tenths) and no validation.
-    """
-    valid = tenths = squares = dont_know = 0
-    for level, n in counts.items():
-        score = stats.TENTHS.get(level)
-        if score is None:
-            dont_know += n
-        else:
-            valid += n
-            tenths += score * n
-            squares += score * score * n
+    """Counts → a Figure; `questionnaires` None means one answer per questionnaire (an item)."""
+    valid = stats.valid_count(counts)
     sample = valid if questionnaires is None else questionnaires
-    ci = stats.interval_of(valid, tenths, squares, sample)
+    ci = stats.interval(counts, sample)
     return Figure(
         counts={k: v for k, v in sorted(counts.items()) if v},
         valid=valid,
-        dont_know=dont_know,
+        dont_know=stats.dont_know_count(counts),
         questionnaires=sample,
-        satisfaction=_share(tenths * 10, valid) if valid else None,
+        satisfaction=dec(stats.satisfaction(counts)),
         low=ci[0] if ci else None,
         high=ci[1] if ci else None,
     )
-
-
-def _share(numerator: int, denominator: int) -> Decimal:
-    """numerator ÷ denominator with four decimals, half up."""
-    return (Decimal(numerator) / Decimal(denominator)).quantize(PLACES, rounding=ROUND_HALF_UP)
-
-
-def _satisfaction(counts: Mapping[str, int]) -> tuple[Fraction | None, int]:
-    """Exact satisfaction (None without a valid answer) and the valid answers."""
-    valid = tenths = 0
-    for level, n in counts.items():
-        score = stats.TENTHS.get(level)
-        if score is not None:
-            valid += n
-            tenths += score * n
-    return (Fraction(tenths * 10, valid) if valid else None), valid
 
 
 @dataclass(frozen=True)
@@ -469,7 +442,7 @@ def _pooled(surveyed: list[ComponentCounts | None]) -> tuple[Figure, Fraction | 
         for level, n in found.overall.items():
             counts[level] = counts.get(level, 0) + n
         questionnaires += found.sample()
-    return figure(counts, questionnaires), _satisfaction(counts)[0]
+    return figure(counts, questionnaires), stats.satisfaction(counts)
 
 
 def _component(
@@ -523,17 +496,18 @@ def _survey(
     """A survey component of one unit: per item, per category, overall."""
     if counts is None:
         counts = ComponentCounts()
-    score, valid = _satisfaction(counts.overall)
+    score = stats.satisfaction(counts.overall)
+    overall = counts.overall_figure()
     part = ComponentScore(
         component=comp.id,
         kind=comp.kind.value,
         weight=comp.weight,
-        overall=counts.overall_figure(),
+        score=dec(score),
+        overall=overall,
         items={i: counts.item_figure(i) for i in plan.items if i in counts.items},
         categories={c: counts.category_figure(c) for c in sorted(counts.categories)},
+        sufficient=overall.valid >= plan.campaign.rules.minimum_sample,
     )
-    part.score = dec(score)
-    part.sufficient = valid >= plan.campaign.rules.minimum_sample
     return part, score
 
 
