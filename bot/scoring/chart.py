@@ -5,6 +5,12 @@ the first one found among those Debian packages ship (fonts-noto-cjk,
 fonts-wqy-microhei, fonts-wqy-zenhei, fonts-arphic-*) is used.  Without one, a
 zh-Hans/zh-Hant chart is drawn with the English names instead, so it is
 readable rather than a row of boxes; it never fails for want of a font.
+
+Thread-safe, so the bot draws off the event loop (bot/scoring/offload.py): each
+call draws on a Figure of its own (never pyplot's global current figure), and
+matplotlib keys its font objects by thread.  The "glyph missing" warnings are
+silenced once, here, because `warnings.catch_warnings` around one drawing would
+change the process-wide filters under a concurrent one.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ from matplotlib.figure import Figure as MplFigure
 from bot.campaign.schema import Campaign
 from bot.i18n import t
 from bot.scoring.results import CampaignScores, Status
+
+# A missing glyph must never fail or clutter a chart (see the module docstring).
+warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -99,10 +109,7 @@ def ranking_png(campaign: Campaign, scores: CampaignScores, locale: str) -> byte
     fig.suptitle(campaign.name.get(loc), fontfamily=family, fontsize=11)
     fig.tight_layout()
     out = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "glyph missing" must never fail a chart
-        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-        fig.savefig(out, format="png")
+    fig.savefig(out, format="png")
     return out.getvalue()
 
 

@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from bot.core.clock import Clock
 from bot.core.registry import Registry
+from bot.scoring import offload
 from bot.scoring.compute import ScoringData, UnitMemo, compute
 from bot.scoring.results import UNIT_JSON, CampaignScores, Status, UnitScore
 from storage.scoring import (
@@ -263,9 +264,12 @@ class ScoringService:
                 log.exception("score refresh failed")
 
     def start(self) -> None:
-        """Start the background refresh task (idempotent)."""
+        """Start the background refresh task, and the worker that draws charts and writes
+        reports off the event loop (both idempotent; the worker lives as long as the
+        process)."""
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.run(), name="score-refresh")
+            offload.start()
 
     async def stop(self) -> None:
         """Stop the background refresh task."""

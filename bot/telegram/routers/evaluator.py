@@ -19,6 +19,7 @@ from bot.i18n import t
 from bot.scoring import lookup, progress
 from bot.scoring.chart import ranking_png
 from bot.scoring.export import workbook_bytes
+from bot.scoring.offload import off_loop
 from bot.scoring.records import EntryError, deduction_component, mark_entry
 from bot.scoring.results import CampaignScores, UnitScore
 from bot.telegram import render_evaluator as screens
@@ -166,7 +167,8 @@ async def chart(
     scores = await _scores(message, services, uow, campaign, locale)
     if scores is None or campaign is None:
         return
-    png = ranking_png(campaign, scores, locale)
+    await uow.end_reads()  # nothing more to read while the chart is drawn
+    png = await off_loop(ranking_png, campaign, scores, locale)
     caption = t(
         locale,
         "scoring.chart.caption",
@@ -193,7 +195,8 @@ async def export(
         time=screens.timestamp(scores, locale),
     )
     bursts = await services.admin.fairness.bursts(uow, campaign.id)
-    data = workbook_bytes(campaign, scores, locale, bursts)
+    await uow.end_reads()  # nothing more to read while the workbook is written
+    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts)
     await message.answer_document(BufferedInputFile(data, name), caption=caption)
 
 
