@@ -10,9 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-# The one audit writer (it moves into storage with the rest of access's SQL).
-from bot.access.service import _audit
-from storage.models import Bonus, Finding, Mark
+from storage.models import AuditEntry, Bonus, Finding, Mark
 from storage.uow import UnitOfWork
 
 
@@ -137,3 +135,20 @@ def _upsert_mark(conn: Connection, e: MarkEntry, actor: int | None, now: dt.date
         )
     else:
         conn.execute(update(m).where(m.id == found).values(**values))
+
+
+def _audit(
+    conn: Connection,
+    now: dt.datetime,
+    actor: int | None,
+    action: str,
+    subject: str,
+    reason: str,
+    details: dict[str, object],
+) -> None:
+    """The entry's audit row, in the entry's transaction (storage imports nothing from bot/)."""
+    conn.execute(
+        insert(AuditEntry).values(
+            at=now, actor=actor, action=action, subject=subject, reason=reason, details=details
+        )
+    )
