@@ -35,7 +35,7 @@ from bot.campaign.schema import Campaign, Component, Unit
 from bot.core.clock import FixedClock
 from bot.i18n import DEFAULT_LOCALE, format_date, normalize_locale, t
 from bot.localapi import ChatMessage, LocalBotAPI, SimUser
-from bot.scoring.compute import figure
+from bot.scoring.counts import figure
 from bot.scoring.format import format_pct
 from bot.scoring.results import Figure
 from bot.scoring.satisfaction import satisfaction_by_unit

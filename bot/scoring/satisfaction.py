@@ -3,14 +3,14 @@
 满意度 = Σ level scores of non-abstaining answers ÷ their count × 100 (002, 四):
 很满意 1.0, 比较满意 0.8, 基本满意 0.6, 不满意 0; 不了解 is counted but stays out
 of every denominator.  Only submitted, non-voided questionnaires count.  The
-figures are the scorer's own (bot/scoring/compute.py), from the same counts.
+figures are the scorer's own (bot/scoring/counts.py), from the same counts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.scoring.compute import ScoringData
+from bot.scoring.counts import ScoringData
 from bot.scoring.results import Figure
 from storage.scoring import ScoringRepo
 from storage.uow import UnitOfWork

@@ -36,7 +36,8 @@ from decimal import Decimal
 from bot.core.clock import Clock
 from bot.core.registry import Registry
 from bot.scoring import offload
-from bot.scoring.compute import ScoringData, UnitMemo, compute
+from bot.scoring.compute import UnitMemo, compute
+from bot.scoring.counts import ScoringData
 from bot.scoring.results import UNIT_JSON, CampaignScores, Status, UnitScore
 from storage.scoring import (
     SUGGESTIONS_PER_UNIT,

@@ -13,7 +13,8 @@ from PIL import Image
 
 from bot.campaign.loader import load_campaigns
 from bot.scoring.chart import ranking_png
-from bot.scoring.compute import ScoringData, compute
+from bot.scoring.compute import compute
+from bot.scoring.counts import ScoringData
 from bot.scoring.offload import off_loop
 from bot.scoring.results import CampaignScores
 

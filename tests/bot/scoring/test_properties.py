@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from bot.campaign.loader import load_campaigns
 from bot.campaign.schema import LEVEL_SCORES, Level
 from bot.scoring import stats
-from bot.scoring.compute import ScoringData, UnitMemo, compute, dec
+from bot.scoring.compute import UnitMemo, compute
+from bot.scoring.counts import ScoringData, dec
 
 from .helpers import CAMPAIGNS, B, D, F, K, V
 
