@@ -333,9 +333,9 @@ class SurveyService(SurveyState):
             question = self._question(campaign, component, unit, draft.unit_id, draft)
             return Reply(question, edit=False, also=Notice("survey.use_buttons"))
         step = flow.suggest(draft, q, text)
-        if step.outcome is flow.Outcome.TOO_LONG:
+        if step.outcome in (flow.Outcome.TOO_LONG, flow.Outcome.INVISIBLE):
             limit = q.suggestion.max_length if q.suggestion else 0
-            notice = Notice("survey.too_long", {"limit": limit, "length": len(text)})
+            notice = Notice(f"survey.{step.outcome.value}", {"limit": limit, "length": len(text)})
             question = self._question(campaign, component, unit, draft.unit_id, draft)
             return Reply(question, edit=False, also=notice)
         self._store(uow, draft, step)
