@@ -79,7 +79,9 @@ def fill(path: Path, services: Services, answers: int, seed: int) -> list[tuple[
         "INSERT INTO respondents VALUES (?, 'zh-Hans', 0, ?, ?, 1)",
         [(r, stamp, stamp) for r in range(1, respondents + 1)],
     )
-    subs, rows, seen = [], [], set()
+    subs: list[tuple[object, ...]] = []
+    rows: list[tuple[object, ...]] = []
+    seen: set[tuple[int, int, str]] = set()
     while len(subs) < questionnaires:
         rid = rnd.randint(1, respondents)
         uid, kind = rnd.choice(units)

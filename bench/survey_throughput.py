@@ -1,4 +1,5 @@
-"""Survey throughput: simulated citizens through the real Dispatcher, vs a bare one.
+"""Survey throughput: simulated citizens through the real Dispatcher, vs a bare one;
+then the same load while an evaluator asks for /chart and /export every 2 s.
 
 Run:  .venv/bin/python -m bench.survey_throughput [--citizens 1000] [--database URL]
 
@@ -11,19 +12,30 @@ the figure to watch (target ≥ 0.5 on SQLite).
 
 An answer counts as durable when its unit of work has committed, which the
 handler awaits before sending the reply that follows; at the end the answers
-table is counted to make sure every one of them is there.
+table is counted to make sure every one of them is there (the run fails if one
+is missing).
+
+Nothing heavy may run on the event loop: a chart takes a second of computation,
+and drawn inside a handler it would hold up every citizen.  So pingyi's run is
+made twice — quiet, then with an evaluator asking for /chart and /export every
+`EVERY` seconds throughout — and the citizens' p99 update → reply of the two is
+compared (target: the evaluator adds ≤ 20 ms).  Meanwhile a probe task sleeps
+10 ms again and again and records how late it wakes: the event loop's lag.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import resource
+import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher, Router
@@ -31,9 +43,11 @@ from aiogram.types import CallbackQuery, Chat, Message, Update, User
 from sqlalchemy import func, select
 
 from bench.local_session import LocalSession, reply_times
+from bot.access.service import Role
 from bot.app.runtime import open_services, tune_gc
 from bot.app.services import Services
 from bot.core.clock import FixedClock
+from bot.scoring import offload
 from bot.telegram.app import make_dispatcher
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit
 from storage.models import Answer
@@ -42,6 +56,11 @@ CAMPAIGN = "changzhou-2011-safety"
 COMPONENT = "questionnaire"
 DAY = dt.date(2011, 8, 1)
 ITEMS = 5
+EVALUATOR = 9_999  # the evaluator's user id (citizens are 10 000 and up)
+EVERY = 2.0  # seconds between the evaluator's /chart + /export
+PROBE = 0.010  # the lag probe's sleep
+PAIRS = 3  # quiet and busy runs, alternating
+ROUNDS = range(1 + 2 * PAIRS)  # one database per run
 _update_ids = itertools.count(1)
 
 
@@ -69,20 +88,86 @@ def citizen_updates(user_id: int, unit_id: int) -> list[Update]:
     return updates
 
 
-async def drive(dp: Dispatcher, bot: Bot, streams: list[list[Update]]) -> tuple[float, list[float]]:
-    """Feed every citizen's updates (citizens concurrently); return seconds and latencies."""
-    latencies: list[float] = []
+def command(user_id: int, text: str) -> Update:
+    """A chat message with a command from `user_id`."""
+    user = User(id=user_id, is_bot=False, first_name=f"e{user_id}", language_code="zh-hans")
+    chat = Chat(id=user_id, type="private")
+    now = dt.datetime.now(dt.UTC)
+    message = Message(message_id=3, date=now, chat=chat, from_user=user, text=text)
+    return Update(update_id=next(_update_ids), message=message)
 
-    async def citizen(updates: list[Update]) -> None:
+
+@dataclass
+class Lag:
+    """How late the event loop wakes a task that sleeps PROBE seconds, again and again."""
+
+    samples: list[float] = field(default_factory=list)
+
+    async def probe(self) -> None:
+        """Sleep, measure the overshoot, repeat (until cancelled)."""
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(PROBE)
+            self.samples.append(max(0.0, time.perf_counter() - start - PROBE))
+
+
+@contextlib.asynccontextmanager
+async def probing() -> AsyncIterator[Lag]:
+    """Measure the loop's lag while the body runs."""
+    lag = Lag()
+    task = asyncio.create_task(lag.probe())
+    try:
+        yield lag
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def evaluator(
+    dp: Dispatcher, bot: Bot, done: asyncio.Event, latencies: dict[str, list[float]]
+) -> None:
+    """/chart and /export every EVERY seconds (on the clock, not after the replies)
+    until `done`; each reply time goes into `latencies`."""
+
+    async def ask(text: str) -> None:
+        times: list[float] = []
+        reply_times.set(times)
+        start = time.perf_counter()
+        await dp.feed_update(bot, command(EVALUATOR, text))
+        latencies.setdefault(text, []).append((times[0] if times else time.perf_counter()) - start)
+
+    asked: list[asyncio.Task[None]] = []
+    start = time.perf_counter()
+    for tick in itertools.count(1):
+        asked += [asyncio.create_task(ask(text)) for text in ("/chart", "/export")]
+        pause = start + tick * EVERY - time.perf_counter()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), max(0.0, pause))
+        if done.is_set():
+            break
+    await asyncio.gather(*asked)
+
+
+async def drive(
+    dp: Dispatcher, bot: Bot, streams: list[list[Update]], rate: float | None = None
+) -> tuple[float, list[float]]:
+    """Feed every citizen's updates (citizens concurrently: all at once, or arriving
+    `rate` per second); return seconds and latencies."""
+    latencies: list[float] = []
+    start = time.perf_counter()
+
+    async def citizen(n: int, updates: list[Update]) -> None:
+        if rate is not None:
+            await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
         for update in updates:
             times: list[float] = []
             reply_times.set(times)
-            start = time.perf_counter()
+            sent = time.perf_counter()
             await dp.feed_update(bot, update)
-            latencies.append((times[0] if times else time.perf_counter()) - start)
+            latencies.append((times[0] if times else time.perf_counter()) - sent)
 
-    start = time.perf_counter()
-    await asyncio.gather(*(citizen(s) for s in streams))
+    await asyncio.gather(*(citizen(n, s) for n, s in enumerate(streams)))
     return time.perf_counter() - start, latencies
 
 
@@ -105,18 +190,39 @@ def bare_dispatcher() -> Dispatcher:
     return dp
 
 
-async def measure_pingyi(citizens: int, url: str) -> dict[str, float]:
-    """Run the citizens through pingyi's dispatcher; return its figures."""
+async def measure_pingyi(
+    citizens: int,
+    url: str,
+    *,
+    rate: float | None = None,
+    with_evaluator: bool = False,
+    first_id: int = 10_000,
+) -> dict[str, float]:
+    """Run the citizens through pingyi's dispatcher (all at once, or `rate` per second;
+    with the evaluator asking for a chart and the report every EVERY seconds, if asked);
+    return its figures."""
     clock = FixedClock.on_day(DAY)
+    asked: dict[str, list[float]] = {}
     async with open_services(url, Path("survey_defs"), clock) as services:
         dp = make_dispatcher(services)
         bot = Bot("42:bench", session=LocalSession())
         unit_ids = _unit_ids(services)
         streams = [
-            citizen_updates(10_000 + n, unit_ids[n % len(unit_ids)]) for n in range(citizens)
+            citizen_updates(first_id + n, unit_ids[n % len(unit_ids)]) for n in range(citizens)
         ]
-        seconds, latencies = await drive(dp, bot, streams)
-        stored = await _count_answers(services)
+        before = await _count_answers(services)
+        if with_evaluator:
+            async with services.db.unit_of_work() as uow:
+                await services.access.grant(uow, None, EVALUATOR, Role.EVALUATOR)
+        done = asyncio.Event()
+        async with probing() as lag:
+            watcher = asyncio.create_task(
+                evaluator(dp, bot, done, asked) if with_evaluator else done.wait()
+            )
+            seconds, latencies = await drive(dp, bot, streams, rate)
+            done.set()
+            await watcher
+        stored = await _count_answers(services) - before
         batches, jobs = services.db.writer.batches, services.db.writer.jobs
     updates = sum(len(s) for s in streams)
     return {
@@ -130,6 +236,12 @@ async def measure_pingyi(citizens: int, url: str) -> dict[str, float]:
         "p99_ms": _pct(latencies, 99),
         "transactions": batches,
         "units_of_work": jobs,
+        "lag_p50_ms": _pct(lag.samples, 50),
+        "lag_p99_ms": _pct(lag.samples, 99),
+        "lag_max_ms": _pct(lag.samples, 100),
+        **{f"{text[1:]}_n": len(times) for text, times in asked.items()},
+        **{f"{text[1:]}_p50_ms": _pct(times, 50) for text, times in asked.items()},
+        **{f"{text[1:]}_max_ms": _pct(times, 100) for text, times in asked.items()},
     }
 
 
@@ -171,40 +283,112 @@ def _pct(values: list[float], pct: int) -> float:
 def _report(mine: dict[str, float], bare: dict[str, float], label: str) -> str:
     ratio = mine["updates_per_s"] / bare["updates_per_s"]
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    line: Callable[[str, str], str] = lambda k, v: f"  {k:<34}{v}"  # noqa: E731
     return "\n".join(
         [
             f"survey throughput — {label}",
-            line("citizens × updates", f"{mine['updates'] / 9:.0f} × 9 = {mine['updates']:.0f}"),
-            line("durable answers", f"{mine['stored']:.0f} of {mine['answers']:.0f}"),
-            line("durable answers / s", f"{mine['answers_per_s']:.0f}"),
-            line("pingyi updates / s", f"{mine['updates_per_s']:.0f}"),
-            line("update → reply p50 / p99", f"{mine['p50_ms']:.1f} ms / {mine['p99_ms']:.1f} ms"),
-            line(
+            _line("citizens × updates", f"{mine['updates'] / 9:.0f} × 9 = {mine['updates']:.0f}"),
+            _line("durable answers", f"{mine['stored']:.0f} of {mine['answers']:.0f}"),
+            _line("durable answers / s", f"{mine['answers_per_s']:.0f}"),
+            _line("pingyi updates / s", f"{mine['updates_per_s']:.0f}"),
+            _line("update → reply p50 / p99", f"{mine['p50_ms']:.1f} ms / {mine['p99_ms']:.1f} ms"),
+            _line(
                 "transactions for units of work",
                 f"{mine['transactions']:.0f} for {mine['units_of_work']:.0f}",
             ),
-            line("bare aiogram updates / s", f"{bare['updates_per_s']:.0f}"),
-            line("bare p50 / p99", f"{bare['p50_ms']:.1f} ms / {bare['p99_ms']:.1f} ms"),
-            line("ratio pingyi / bare (target ≥ 0.5)", f"{ratio:.2f}"),
-            line("peak RSS", f"{rss_mib:.0f} MiB"),
+            _line("event-loop lag p50 / p99 / max", _lag(mine)),
+            _line("bare aiogram updates / s", f"{bare['updates_per_s']:.0f}"),
+            _line("bare p50 / p99", f"{bare['p50_ms']:.1f} ms / {bare['p99_ms']:.1f} ms"),
+            _line("ratio pingyi / bare (target ≥ 0.5)", f"{ratio:.2f}"),
+            _line("peak RSS", f"{rss_mib:.0f} MiB"),
         ]
     )
 
 
+def _report_evaluator(
+    quiet: list[dict[str, float]], busy: list[dict[str, float]], rate: float
+) -> str:
+    """The paced runs: each round's figures, then the medians' difference."""
+    without = statistics.median(run["p99_ms"] for run in quiet)
+    with_ = statistics.median(run["p99_ms"] for run in busy)
+    rounds = [
+        _line(
+            f"round {n}: p50 / p99, loop lag p99",
+            f"{q['p50_ms']:.1f} / {q['p99_ms']:.1f}, {q['lag_p99_ms']:.1f} ms  |  "
+            f"{b['p50_ms']:.1f} / {b['p99_ms']:.1f}, {b['lag_p99_ms']:.1f} ms",
+        )
+        for n, (q, b) in enumerate(zip(quiet, busy, strict=True), start=1)
+    ]
+    asked = [
+        _line(
+            f"/{what}: replies, p50 / max",
+            f"{sum(b[f'{what}_n'] for b in busy):.0f}, "
+            f"{statistics.median(b[f'{what}_p50_ms'] for b in busy):.0f} ms / "
+            f"{max(b[f'{what}_max_ms'] for b in busy):.0f} ms",
+        )
+        for what in ("chart", "export")
+    ]
+    return "\n".join(
+        [
+            f"citizens arriving {rate:.0f} / s (half the rate above): quiet  |  with an "
+            f"evaluator asking /chart and /export every {EVERY:g} s; {len(quiet)} rounds",
+            *rounds,
+            _line("event-loop lag p50 / p99 / max", f"{_lag(quiet[-1])}  |  {_lag(busy[-1])}"),
+            *asked,
+            _line("citizens' p99 without / with (median)", f"{without:.1f} ms / {with_:.1f} ms"),
+            _line("evaluator adds to p99 (target ≤ 20)", f"{with_ - without:+.1f} ms"),
+        ]
+    )
+
+
+def _line(key: str, value: str) -> str:
+    return f"  {key:<38}{value}"
+
+
+def _lag(figures: dict[str, float]) -> str:
+    return (
+        f"{figures['lag_p50_ms']:.1f} ms / {figures['lag_p99_ms']:.1f} ms / "
+        f"{figures['lag_max_ms']:.1f} ms"
+    )
+
+
 async def main() -> None:
-    """Parse arguments, run both measurements, print the figures."""
+    """Parse arguments, run the measurements, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--citizens", type=int, default=1000)
-    parser.add_argument("--database", default=None, help="database URL (default: SQLite file)")
+    parser.add_argument("--database", default=None, help="database URL (default: SQLite files)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database or f"sqlite+aiosqlite:///{tmp}/bench.db"
+        # A fresh SQLite file per run; on a given database, new citizens for each run.
+        urls = iter(args.database or f"sqlite+aiosqlite:///{tmp}/bench-{n}.db" for n in ROUNDS)
         bare = await measure_bare(args.citizens)
-        mine = await measure_pingyi(args.citizens, url)
-    label = "SQLite (WAL, file)" if url.startswith("sqlite") else url.split("://")[0]
+        first = next(urls)
+        mine = await measure_pingyi(args.citizens, first)
+        # The evaluator's effect is measured below capacity: a saturated loop queues
+        # every update behind hundreds of others, and its p99 is that queue.
+        rate = mine["updates_per_s"] / 9 / 2
+        # The report worker starts with the bot (ScoringService.start), before anyone asks.
+        offload.start()
+        await offload.off_loop(bool)  # returns once the worker is up
+        quiet: list[dict[str, float]] = []
+        busy: list[dict[str, float]] = []
+        # Quiet and busy runs alternate, and medians are compared: one p99 on a shared
+        # machine moves by more than the effect measured.
+        for n in range(PAIRS):
+            for runs, with_evaluator in ((quiet, False), (busy, True)):
+                first_id = 10_000 + (1 + 2 * n + with_evaluator) * 1_000_000
+                runs.append(
+                    await measure_pingyi(
+                        args.citizens,
+                        next(urls),
+                        rate=rate,
+                        with_evaluator=with_evaluator,
+                        first_id=first_id,
+                    )
+                )
+    label = "SQLite (WAL, file)" if first.startswith("sqlite") else first.split("://")[0]
     print(_report(mine, bare, label))
-    if mine["stored"] != mine["answers"]:
+    print(_report_evaluator(quiet, busy, rate))
+    if any(run["stored"] != run["answers"] for run in (mine, *quiet, *busy)):
         raise SystemExit("answers were lost")
 
 

@@ -81,6 +81,12 @@ class UnitOfWork:
         """Run `callback` once the staged writes are durable (e.g. refresh a cache)."""
         self._after_commit.append(callback)
 
+    async def end_reads(self) -> None:
+        """Close the read session now, keeping the staged writes: before slow work that
+        reads nothing more (a chart), so no pooled connection or read snapshot waits
+        with it.  A later read opens a new session."""
+        await self._release_session()
+
     @property
     def pending(self) -> int:
         """How many writes are staged and not yet committed."""

@@ -133,18 +133,14 @@ async def _broadcast_status(args: argparse.Namespace) -> int:
 
 
 def _unit_id(services: Services, unit: str | None, campaign_id: str | None) -> int | None:
-    """The database id of a unit named as in its campaign file."""
+    """The database id of a unit named by its campaign-file id (or its name)."""
     if unit is None:
         return None
-    matches = [
-        (cid, uid)
-        for (cid, code), uid in services.registry.unit_ids.items()
-        if code == unit and (campaign_id is None or cid == campaign_id)
-    ]
+    matches = services.registry.find_units(unit, campaign_id)
     if len(matches) != 1:
-        what = "no campaign has" if not matches else "several campaigns have"
-        raise ConfigError(f"error: --unit: {what} a unit {unit!r} (give --campaign)")
-    return matches[0][1]
+        what = "no campaign has a unit" if not matches else "several units match"
+        raise ConfigError(f"error: --unit: {what} {unit!r} (give --campaign)")
+    return services.registry.unit_id(*matches[0])
 
 
 def _check_category(services: Services, campaign_id: str | None, category: str) -> None:

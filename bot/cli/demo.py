@@ -20,8 +20,10 @@ import shutil
 import tempfile
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
@@ -33,8 +35,10 @@ from bot.campaign.schema import Campaign, Component, Unit
 from bot.core.clock import FixedClock
 from bot.i18n import DEFAULT_LOCALE, format_date, normalize_locale, t
 from bot.localapi import ChatMessage, LocalBotAPI, SimUser
+from bot.scoring.counts import figure
 from bot.scoring.format import format_pct
-from bot.scoring.satisfaction import Tally, satisfaction_by_unit
+from bot.scoring.results import Figure
+from bot.scoring.satisfaction import satisfaction_by_unit
 from bot.survey.flow import LEVELS
 from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
@@ -265,23 +269,23 @@ async def report(
         t(loc, "report.dont_know"),
     ]
     rows = [header]
-    totals = Tally()
+    totals: Counter[str] = Counter()
     for unit in campaign.units_for(component):
         stats = by_unit.get(services.registry.unit_id(campaign, unit))
         if stats is None:
             rows.append([unit.name.get(loc), *("—" for _ in items), "—", "0", "0"])
             continue
-        for level, count in stats.overall.counts.items():
-            totals.add(level, count)
+        totals.update(stats.overall.counts)
         rows.append(
             [
                 unit.name.get(loc),
-                *(format_pct(stats.items[i.id].satisfaction) for i in items),
+                *(format_pct(_item(stats.items, i.id)) for i in items),
                 format_pct(stats.overall.satisfaction),
                 str(stats.overall.valid),
-                str(stats.overall.abstained),
+                str(stats.overall.dont_know),
             ]
         )
+    total = figure(totals, None)
     lines = [
         t(
             loc,
@@ -305,12 +309,18 @@ async def report(
         t(
             loc,
             "report.total",
-            satisfaction=format_pct(totals.satisfaction),
-            valid=totals.valid,
-            dont_know=totals.abstained,
+            satisfaction=format_pct(total.satisfaction),
+            valid=total.valid,
+            dont_know=total.dont_know,
         ),
     ]
     return "\n".join(_plain(line) for line in lines)
+
+
+def _item(figures: dict[str, Figure], item: str) -> Decimal | None:
+    """One item's satisfaction (None if nobody answered it)."""
+    found = figures.get(item)
+    return None if found is None else found.satisfaction
 
 
 def _plain(text: str) -> str:

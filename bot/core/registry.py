@@ -48,6 +48,31 @@ class Registry:
         """The campaign and unit behind a database id (None if unknown)."""
         return self.units_by_id.get(unit_id)
 
+    def find_units(self, query: str, campaign_id: str | None = None) -> list[tuple[Campaign, Unit]]:
+        """The units a person means by `query` (in campaign `campaign_id` only, if given).
+
+        The unit whose campaign-file id it is (``wujin``, or ``campaign/wujin`` to pick
+        the campaign), else every unit whose name in any locale contains it, ignoring
+        case; in campaign order, then file order.  The one lookup every command uses.
+        """
+        text = query.strip()
+        prefix, _, code = text.rpartition("/")
+        if prefix in self.campaigns and campaign_id in (None, prefix):
+            campaign_id, text = prefix, code.strip()
+        if not text:
+            return []
+        campaigns = [c for c in self.campaigns.values() if campaign_id in (None, c.id)]
+        exact = [(c, u) for c in campaigns for u in c.units if u.id == text.lower()]
+        if exact:
+            return exact
+        folded = text.casefold()
+        return [
+            (c, u)
+            for c in campaigns
+            for u in c.units
+            if any(folded in name.casefold() for name in u.name.all())
+        ]
+
     def component(self, campaign_id: str, component_id: str) -> tuple[Campaign, Component] | None:
         """A campaign's component by ids (None if either is unknown)."""
         campaign = self.campaigns.get(campaign_id)

@@ -30,7 +30,7 @@ Rules (docs/domain.md; seed 002 五、六; seed 000 第五阶段):
   (a tie on the last place shares the award).
 
 Speed (an incremental refresh must take well under 100 ms at a million answers):
-counts are kept aggregated per unit and component as they arrive (ScoringData),
+counts are kept aggregated per unit and component as they arrive (ScoringData, counts.py),
 sums stay integers until a figure is made, a figure is made again only when an
 addition touched its counts, a component's score only when its inputs changed,
 and a unit's score only when anything of it changed (a version number per unit
@@ -43,7 +43,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -51,6 +50,7 @@ from fractions import Fraction
 
 from bot.campaign.schema import Campaign, Component, ComponentKind, Unit
 from bot.scoring import stats
+from bot.scoring.counts import ComponentCounts, ScoringData, UnitCounts, dec, figure
 from bot.scoring.results import (
     CampaignScores,
     ComponentScore,
@@ -60,141 +60,7 @@ from bot.scoring.results import (
     UnitScore,
 )
 
-# (unit id, component, item, category, level) → answers
-TallyKey = tuple[int, str, str, str, str]
-PLACES = Decimal("0.0001")
 PUBLISHED = Decimal("0.01")
-# Every change of counts takes a new number: a cached value keyed by a version is
-# never mistaken for another's, even across objects.
-_VERSIONS = itertools.count(1)
-
-
-class ComponentCounts:
-    """One unit's answers to one survey component, aggregated the ways the scorer reads them.
-
-    Counts only grow (a submitted questionnaire's answers never change; a unit
-    recounted exactly gets new objects), so the questionnaires per category — the
-    largest count of any item's answers — can be kept as a running maximum.  The
-    figures are cached; an addition drops the ones whose counts it touched.
-    """
-
-    def __init__(self) -> None:
-        """No answers yet."""
-        self.items: dict[str, dict[str, int]] = {}  # item → level → answers
-        self.categories: dict[str, dict[str, int]] = {}  # category → level → answers
-        self.overall: dict[str, int] = {}  # level → answers
-        self.per_item: dict[tuple[str, str], int] = {}  # (category, item) → answers
-        self.questionnaires: dict[str, int] = {}  # category → submitted questionnaires
-        self.version = next(_VERSIONS)
-        self._item_figures: dict[str, Figure] = {}
-        self._category_figures: dict[str, Figure] = {}
-        self._overall_figure: Figure | None = None
-
-    def add(self, item: str, category: str, level: str, count: int) -> None:
-        """Count `count` more answers of `level` to `item` from `category`."""
-        for group, name in ((self.items, item), (self.categories, category)):
-            by_level = group.get(name)
-            if by_level is None:
-                by_level = group[name] = {}
-            by_level[level] = by_level.get(level, 0) + count
-        self.overall[level] = self.overall.get(level, 0) + count
-        answered = self.per_item.get((category, item), 0) + count
-        self.per_item[(category, item)] = answered
-        if answered > self.questionnaires.get(category, 0):
-            self.questionnaires[category] = answered
-        self._item_figures.pop(item, None)
-        self._category_figures.pop(category, None)
-        self._overall_figure = None
-        self.version = next(_VERSIONS)
-
-    def item_figure(self, item: str) -> Figure:
-        """The figure of one item (one answer per questionnaire)."""
-        found = self._item_figures.get(item)
-        if found is None:
-            found = self._item_figures[item] = figure(self.items[item], None)
-        return found
-
-    def category_figure(self, category: str) -> Figure:
-        """The figure of one respondent category, over its questionnaires."""
-        found = self._category_figures.get(category)
-        if found is None:
-            found = figure(self.categories[category], self.questionnaires.get(category, 0))
-            self._category_figures[category] = found
-        return found
-
-    def overall_figure(self) -> Figure:
-        """The figure of the whole component, over every category's questionnaires."""
-        if self._overall_figure is None:
-            self._overall_figure = figure(self.overall, self.sample())
-        return self._overall_figure
-
-    def sample(self) -> int:
-        """Submitted questionnaires, every category together."""
-        return sum(self.questionnaires.get(c, 0) for c in self.categories)
-
-
-class UnitCounts:
-    """A unit's answer counts, per component, with a version that changes with them."""
-
-    def __init__(self) -> None:
-        """No answers yet."""
-        self.components: dict[str, ComponentCounts] = {}
-        self.answers = 0  # every answer, 不了解 included
-        self.version = next(_VERSIONS)
-
-    def add(self, component: str, item: str, category: str, level: str, count: int) -> None:
-        """Count `count` more answers."""
-        counts = self.components.get(component)
-        if counts is None:
-            counts = self.components[component] = ComponentCounts()
-        counts.add(item, category, level, count)
-        self.answers += count
-        self.version = next(_VERSIONS)
-
-
-@dataclass
-class ScoringData:
-    """Everything the arithmetic needs, as the database aggregated it."""
-
-    units: dict[int, UnitCounts] = field(default_factory=dict)  # answer counts per unit
-    marks: dict[tuple[int, str], list[int]] = field(default_factory=dict)  # scores ×100
-    deductions: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)  # ×100, n
-    bonuses: dict[int, int] = field(default_factory=dict)  # points ×100
-    complaints: dict[int, dict[str, int]] = field(default_factory=dict)
-    overdue: dict[int, int] = field(default_factory=dict)
-    findings: dict[int, int] = field(default_factory=dict)
-    suggestions: dict[int, list[str]] = field(default_factory=dict)
-
-    def add_tally(self, key: TallyKey, count: int) -> None:
-        """Count `count` more answers under `key`."""
-        uid, component, item, category, level = key
-        counts = self.units.get(uid)
-        if counts is None:
-            counts = self.units[uid] = UnitCounts()
-        counts.add(component, item, category, level, count)
-
-    def set_counts(self, counts: Mapping[TallyKey, int], units: set[int] | None = None) -> None:
-        """Replace the counts (of `units` only, if given) by `counts`."""
-        if units is None:
-            self.units = {}
-        else:
-            for uid in units:
-                self.units.pop(uid, None)
-        for key, n in counts.items():
-            self.add_tally(key, n)
-
-    def answers(self) -> int:
-        """Every counted answer, 不了解 included."""
-        return sum(counts.answers for counts in self.units.values())
-
-
-def dec(value: Fraction | None) -> Decimal | None:
-    """An exact value as a Decimal with four places (half up)."""
-    if value is None:
-        return None
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        PLACES, rounding=ROUND_HALF_UP
-    )
 
 
 def published(value: Fraction) -> Decimal:
@@ -202,49 +68,6 @@ def published(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
         PUBLISHED, rounding=ROUND_HALF_UP
     )
-
-
-def figure(counts: Mapping[str, int], questionnaires: int | None) -> Figure:
-    """Counts → a Figure; `questionnaires` None means one answer per questionnaire (an item).
-
-    One pass over the counts, integer sums (scores in tenths) and no validation.
-    """
-    valid = tenths = squares = dont_know = 0
-    for level, n in counts.items():
-        score = stats.TENTHS.get(level)
-        if score is None:
-            dont_know += n
-        else:
-            valid += n
-            tenths += score * n
-            squares += score * score * n
-    sample = valid if questionnaires is None else questionnaires
-    ci = stats.interval_of(valid, tenths, squares, sample)
-    return Figure(
-        counts={k: v for k, v in sorted(counts.items()) if v},
-        valid=valid,
-        dont_know=dont_know,
-        questionnaires=sample,
-        satisfaction=_share(tenths * 10, valid) if valid else None,
-        low=ci[0] if ci else None,
-        high=ci[1] if ci else None,
-    )
-
-
-def _share(numerator: int, denominator: int) -> Decimal:
-    """numerator ÷ denominator with four decimals, half up."""
-    return (Decimal(numerator) / Decimal(denominator)).quantize(PLACES, rounding=ROUND_HALF_UP)
-
-
-def _satisfaction(counts: Mapping[str, int]) -> tuple[Fraction | None, int]:
-    """Exact satisfaction (None without a valid answer) and the valid answers."""
-    valid = tenths = 0
-    for level, n in counts.items():
-        score = stats.TENTHS.get(level)
-        if score is not None:
-            valid += n
-            tenths += score * n
-    return (Fraction(tenths * 10, valid) if valid else None), valid
 
 
 @dataclass(frozen=True)
@@ -470,7 +293,7 @@ def _pooled(surveyed: list[ComponentCounts | None]) -> tuple[Figure, Fraction | 
         for level, n in found.overall.items():
             counts[level] = counts.get(level, 0) + n
         questionnaires += found.sample()
-    return figure(counts, questionnaires), _satisfaction(counts)[0]
+    return figure(counts, questionnaires), stats.satisfaction(counts)
 
 
 def _component(
@@ -524,17 +347,18 @@ def _survey(
     """A survey component of one unit: per item, per category, overall."""
     if counts is None:
         counts = ComponentCounts()
-    score, valid = _satisfaction(counts.overall)
+    score = stats.satisfaction(counts.overall)
+    overall = counts.overall_figure()
     part = ComponentScore(
         component=comp.id,
         kind=comp.kind.value,
         weight=comp.weight,
-        overall=counts.overall_figure(),
+        score=dec(score),
+        overall=overall,
         items={i: counts.item_figure(i) for i in plan.items if i in counts.items},
         categories={c: counts.category_figure(c) for c in sorted(counts.categories)},
+        sufficient=overall.valid >= plan.campaign.rules.minimum_sample,
     )
-    part.score = dec(score)
-    part.sufficient = valid >= plan.campaign.rules.minimum_sample
     return part, score
 
 

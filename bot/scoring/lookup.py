@@ -35,16 +35,6 @@ def split_campaign(
     return current_campaign(registry, clock), words
 
 
-def find_units(campaign: Campaign, query: str) -> list[Unit]:
-    """Units whose id is `query`, else whose name (any locale) contains it."""
-    text = query.strip()
-    exact = [u for u in campaign.units if u.id == text.lower()]
-    if exact:
-        return exact
-    folded = text.casefold()
-    return [u for u in campaign.units if any(folded in n.casefold() for n in u.name.all())]
-
-
 def resolve_units(
     registry: Registry, clock: Clock, words: list[str]
 ) -> tuple[list[tuple[Campaign, Unit]], str]:
@@ -53,8 +43,7 @@ def resolve_units(
     query = " ".join(rest).strip()
     if not query or campaign is None:
         return [], query
-    found = [(campaign, u) for u in find_units(campaign, query)]
+    found = registry.find_units(query, campaign.id)
     if found or any(w in registry.campaigns for w in words):
         return found, query
-    others = [c for c in registry.campaigns.values() if c.id != campaign.id]
-    return [(c, u) for c in others for u in find_units(c, query)], query
+    return [(c, u) for c, u in registry.find_units(query) if c.id != campaign.id], query

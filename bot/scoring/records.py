@@ -7,18 +7,13 @@ audited (who, when, what).  Amounts are kept in hundredths.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import Connection, insert, select, update
-
-from bot.access.service import _audit
 from bot.campaign.schema import Campaign, ComponentKind
 from bot.core.clock import Clock
 from bot.core.registry import Registry
-from storage.models import Bonus, Finding, Mark
+from storage.marks import EntriesRepo, MarkEntry, PointsEntry
 from storage.uow import UnitOfWork
 
 MARKS_CSV_COLUMNS = ("campaign", "unit", "component", "label", "score", "note")
@@ -32,18 +27,6 @@ class EntryError(ValueError):
         super().__init__(key)
         self.key = key
         self.values = values
-
-
-@dataclass(frozen=True)
-class MarkEntry:
-    """One mark to store."""
-
-    campaign_id: str
-    unit_id: int
-    component: str
-    label: str
-    score_x100: int
-    note: str = ""
 
 
 def hundredths(text: str, low: Decimal, high: Decimal, what: str) -> int:
@@ -136,28 +119,7 @@ class Records:
         self, uow: UnitOfWork, actor: int | None, entries: list[MarkEntry]
     ) -> int:
         """Store marks (one occasion's mark again replaces it); returns how many."""
-        now = self.clock.now()
-
-        def write(conn: Connection) -> int:
-            for e in entries:
-                _upsert_mark(conn, e, actor, now)
-            if entries:
-                _audit(
-                    conn,
-                    now,
-                    actor,
-                    "marks",
-                    f"{len(entries)} mark(s)",
-                    "",
-                    {
-                        "marks": [
-                            [e.unit_id, e.component, e.label, e.score_x100] for e in entries[:50]
-                        ]
-                    },
-                )
-            return len(entries)
-
-        return await uow.run_exclusive(write)
+        return await EntriesRepo(uow).store_marks(entries, actor, self.clock.now())
 
     async def add_bonus(
         self,
@@ -175,31 +137,9 @@ class Records:
         amount = hundredths(points, Decimal("0.01"), campaign.rules.bonus_cap, "points")
         if not reason.strip():
             raise EntryError("reason")
-        now = self.clock.now()
-
-        def write(conn: Connection) -> int:
-            conn.execute(
-                insert(Bonus).values(
-                    campaign_id=campaign_id,
-                    unit_id=unit_id,
-                    points_x100=amount,
-                    reason=reason.strip(),
-                    given_by=actor,
-                    given_at=now,
-                )
-            )
-            _audit(
-                conn,
-                now,
-                actor,
-                "bonus",
-                f"unit {unit_id}",
-                reason.strip(),
-                {"points_x100": amount},
-            )
-            return amount
-
-        return await uow.run_exclusive(write)
+        entry = PointsEntry(campaign_id, unit_id, amount, reason.strip())
+        await EntriesRepo(uow).add_bonus(entry, actor, self.clock.now())
+        return amount
 
     async def add_inspection(
         self,
@@ -216,34 +156,9 @@ class Records:
         if component is None:
             raise EntryError("no_deduction")
         amount = hundredths(points, Decimal("0.01"), campaign.component(component).weight, "points")
-        now = self.clock.now()
-
-        def write(conn: Connection) -> int:
-            conn.execute(
-                insert(Finding).values(
-                    campaign_id=campaign_id,
-                    unit_id=unit_id,
-                    component=component,
-                    source="inspection",
-                    reference=None,
-                    points_x100=amount,
-                    note=note.strip(),
-                    recorded_by=actor,
-                    recorded_at=now,
-                )
-            )
-            _audit(
-                conn,
-                now,
-                actor,
-                "finding",
-                f"unit {unit_id}",
-                note.strip(),
-                {"points_x100": amount, "component": component},
-            )
-            return amount
-
-        return await uow.run_exclusive(write)
+        entry = PointsEntry(campaign_id, unit_id, amount, note.strip(), component)
+        await EntriesRepo(uow).add_finding(entry, actor, self.clock.now())
+        return amount
 
 
 def deduction_component(campaign: Campaign) -> str | None:
@@ -252,29 +167,3 @@ def deduction_component(campaign: Campaign) -> str | None:
         return campaign.complaints.deduction_component
     found = [c.id for c in campaign.components if c.kind is ComponentKind.DEDUCTION]
     return found[0] if found else None
-
-
-def _upsert_mark(conn: Connection, e: MarkEntry, actor: int | None, now: dt.datetime) -> None:
-    """Insert a mark, or replace the one of the same occasion (portable: select, then write)."""
-    m = Mark
-    found = conn.execute(
-        select(m.id).where(
-            m.campaign_id == e.campaign_id,
-            m.unit_id == e.unit_id,
-            m.component == e.component,
-            m.label == e.label,
-        )
-    ).scalar_one_or_none()
-    values = {"score_x100": e.score_x100, "note": e.note, "recorded_by": actor, "recorded_at": now}
-    if found is None:
-        conn.execute(
-            insert(m).values(
-                campaign_id=e.campaign_id,
-                unit_id=e.unit_id,
-                component=e.component,
-                label=e.label,
-                **values,
-            )
-        )
-    else:
-        conn.execute(update(m).where(m.id == found).values(**values))

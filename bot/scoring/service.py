@@ -32,16 +32,21 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import Connection, delete, insert, select
 
 from bot.core.clock import Clock
 from bot.core.registry import Registry
-from bot.scoring import queries
-from bot.scoring.compute import ScoringData, UnitMemo, compute
+from bot.scoring import offload
+from bot.scoring.compute import UnitMemo, compute
+from bot.scoring.counts import ScoringData
 from bot.scoring.results import UNIT_JSON, CampaignScores, Status, UnitScore
-from storage.models import ScoreResult, ScoreRun
+from storage.scoring import (
+    SUGGESTIONS_PER_UNIT,
+    ResultRow,
+    RunRow,
+    ScoringRepo,
+    SideTables,
+    SubmissionKey,
+)
 from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -53,7 +58,7 @@ class _CampaignState:
     """What the scorer keeps in memory for one campaign between refreshes."""
 
     data: ScoringData | None = None
-    pending: set[queries.SubmissionKey] = field(default_factory=set)
+    pending: set[SubmissionKey] = field(default_factory=set)
     ambiguous: set[int] = field(default_factory=set)  # units to recount exactly
     reading_full: bool = False
     grace_until: float = 0.0
@@ -125,9 +130,8 @@ class ScoringService:
                 else:
                     await self._read_changes(uow, campaign_id, state)
                 assert state.data is not None
-                await queries.load_side_tables(
-                    uow.session, campaign_id, self.clock.now(), state.data
-                )
+                side = await ScoringRepo(uow).side_tables(campaign_id, self.clock.now())
+                _take_side_tables(state.data, side)
             ids = {u.id: self.registry.unit_id(campaign, u) for u in campaign.units}
             scores = compute(campaign, ids, state.data, self.clock.now(), state.memo)
             seconds = time.perf_counter() - started
@@ -143,9 +147,10 @@ class ScoringService:
         state.ambiguous.clear()
         state.reading_full = True
         try:
+            repo = ScoringRepo(uow)
             data = ScoringData()
-            data.set_counts(await queries.tally_all(uow.session, campaign_id))
-            data.suggestions = await queries.latest_suggestions(uow.session, campaign_id)
+            data.set_counts(await repo.tally_all(campaign_id))
+            data.suggestions = await repo.latest_suggestions(campaign_id)
         finally:
             state.reading_full = False
             state.grace_until = time.monotonic() + self.grace
@@ -157,18 +162,18 @@ class ScoringService:
         keys, state.pending = state.pending, set()
         units, state.ambiguous = state.ambiguous, set()
         keys = {k for k in keys if k[1] not in units}
-        data = state.data
+        data, repo = state.data, ScoringRepo(uow)
         if keys:
-            counts, newest = await queries.tally_submissions(uow.session, campaign_id, keys)
+            counts, newest = await repo.tally_submissions(campaign_id, keys)
             for key, n in counts.items():
                 data.add_tally(key, n)
             for unit_id, texts in newest.items():
                 merged = texts + data.suggestions.get(unit_id, [])
-                data.suggestions[unit_id] = merged[: queries.SUGGESTIONS_PER_UNIT]
+                data.suggestions[unit_id] = merged[:SUGGESTIONS_PER_UNIT]
         if units:
-            exact = await queries.tally_units(uow.session, campaign_id, units)
+            exact = await repo.tally_units(campaign_id, units)
             data.set_counts(exact, units)
-            recounted = await queries.latest_suggestions(uow.session, campaign_id, units)
+            recounted = await repo.latest_suggestions(campaign_id, units)
             for unit_id in units:
                 data.suggestions[unit_id] = recounted.get(unit_id, [])
 
@@ -186,62 +191,43 @@ class ScoringService:
             for u in scores.units
             if full or u.unit_id in scores.recomputed or state.stored.get(u.unit_id) != _placing(u)
         ]
-        texts = {u.unit_id: UNIT_JSON.dump_json(u).decode() for u in changed}
         rows = [
-            {
-                "campaign_id": scores.campaign_id,
-                "unit_id": u.unit_id,
-                "computed_at": scores.computed_at,
-                "status": u.status.value,
-                "composite_x100": None if u.composite is None else int(u.composite * 100),
-                "rank": u.rank,
-                "flagged": u.talk or u.no_excellence,
-                "data": texts[u.unit_id],
-            }
+            ResultRow(
+                unit_id=u.unit_id,
+                status=u.status.value,
+                composite_x100=None if u.composite is None else int(u.composite * 100),
+                rank=u.rank,
+                flagged=u.talk or u.no_excellence,
+                data=UNIT_JSON.dump_json(u).decode(),
+            )
             for u in changed
         ]
-        run = {
-            "campaign_id": scores.campaign_id,
-            "computed_at": scores.computed_at,
-            "answers": scores.answers,
-            "full": full,
-            "millis": int(seconds * 1000),
-            "data": {"kind_average": {k: str(v) for k, v in scores.kind_average.items()}},
-        }
-        campaign_id = scores.campaign_id
-        ids = [u.unit_id for u in changed]
-
-        def write(conn: Connection) -> None:
-            old = delete(ScoreResult).where(ScoreResult.campaign_id == campaign_id)
-            conn.execute(old if full else old.where(ScoreResult.unit_id.in_(ids)))
-            conn.execute(delete(ScoreRun).where(ScoreRun.campaign_id == campaign_id))
-            if rows:
-                conn.execute(insert(ScoreResult), rows)
-            conn.execute(insert(ScoreRun), [run])
-
+        run = RunRow(
+            campaign_id=scores.campaign_id,
+            computed_at=scores.computed_at,
+            answers=scores.answers,
+            full=full,
+            millis=int(seconds * 1000),
+            kind_average={k: str(v) for k, v in scores.kind_average.items()},
+        )
         async with self.db.unit_of_work() as uow:
-            await uow.run_exclusive(write)
+            await ScoringRepo(uow).store(run, rows)
         state.stored.update({u.unit_id: _placing(u) for u in changed})
 
     # -- reading ------------------------------------------------------------------------
 
     async def results(self, uow: UnitOfWork, campaign_id: str) -> CampaignScores | None:
         """The stored results of a campaign (None if it was never scored)."""
-        run = (
-            await uow.session.execute(select(ScoreRun).where(ScoreRun.campaign_id == campaign_id))
-        ).scalar_one_or_none()
-        if run is None:
+        stored = await ScoringRepo(uow).stored(campaign_id)
+        if stored is None:
             return None
-        rows = await uow.session.execute(
-            select(ScoreResult.data).where(ScoreResult.campaign_id == campaign_id)
-        )
-        averages: dict[str, Any] = dict(run.data.get("kind_average", {}))
+        run = stored.run
         scores = CampaignScores(
             campaign_id=campaign_id,
             computed_at=run.computed_at,
             answers=run.answers,
-            kind_average={kind: Decimal(str(value)) for kind, value in averages.items()},
-            units=[UNIT_JSON.validate_json(row[0]) for row in rows],
+            kind_average={kind: Decimal(str(value)) for kind, value in run.kind_average.items()},
+            units=[UNIT_JSON.validate_json(text) for text in stored.units],
         )
         order = {
             self.registry.unit_id(self.registry.campaigns[campaign_id], u): n
@@ -279,9 +265,12 @@ class ScoringService:
                 log.exception("score refresh failed")
 
     def start(self) -> None:
-        """Start the background refresh task (idempotent)."""
+        """Start the background refresh task, and the worker that draws charts and writes
+        reports off the event loop (both idempotent; the worker lives as long as the
+        process)."""
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.run(), name="score-refresh")
+            offload.start()
 
     async def stop(self) -> None:
         """Stop the background refresh task."""
@@ -290,6 +279,12 @@ class ScoringService:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def _take_side_tables(data: ScoringData, side: SideTables) -> None:
+    """Put the small tables' sums into the scorer's data."""
+    data.marks, data.deductions, data.findings = side.marks, side.deductions, side.findings
+    data.bonuses, data.complaints, data.overdue = side.bonuses, side.complaints, side.overdue
 
 
 def _placing(unit: UnitScore) -> tuple[object, ...]:

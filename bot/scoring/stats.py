@@ -1,6 +1,8 @@
 """Satisfaction from level counts, exactly, and its confidence interval.
 
 满意度 = Σ level scores of non-abstaining answers ÷ their count × 100 (002, 四).
+`satisfaction` is the one place this is computed: the scorer, the reports and
+the tests all call it.
 Scores are kept as exact fractions (很满意 10/10, 比较满意 8/10, 基本满意 6/10,
 不满意 0), so equal inputs give equal satisfactions and ties are real ties.
 
@@ -123,13 +125,6 @@ def interval(counts: Mapping[str, int], sample: int) -> tuple[Decimal, Decimal] 
             valid += n
             tenths += score * n
             squares += score * score * n
-    return interval_of(valid, tenths, squares, sample)
-
-
-def interval_of(
-    valid: int, tenths: int, squares: int, sample: int
-) -> tuple[Decimal, Decimal] | None:
-    """The interval from the sums: `valid` answers, Σx in tenths, Σx² in hundredths."""
     n = min(sample, valid)
     if n < 2:
         return None

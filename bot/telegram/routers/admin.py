@@ -107,11 +107,10 @@ async def _unit_search(
     message: Message, services: Services, draft_id: int, kind: str, locale: str
 ) -> None:
     """Units whose name contains the typed text, as buttons."""
-    typed = (message.text or "").strip().lower()
+    registry = services.registry
     found = [
-        (unit_id, unit.name.get(locale))
-        for unit_id, (campaign, unit) in services.registry.units_by_id.items()
-        if typed and any(typed in name.lower() for name in unit.name.all())
+        (registry.unit_id(campaign, unit), unit.name.get(locale))
+        for campaign, unit in registry.find_units(message.text or "")
     ][:8]
     if not found:
         await message.answer(t(locale, "admin.bc.no_unit"))
@@ -461,14 +460,9 @@ async def grant_or_revoke(
 
 
 def _unit_id(services: Services, code: str) -> int | None:
-    """A unit named by its campaign-file id (or campaign/unit); None: none or several."""
-    campaign_id, _, unit = code.rpartition("/")
-    matches = [
-        uid
-        for (cid, ucode), uid in services.registry.unit_ids.items()
-        if ucode == unit and campaign_id in ("", cid)
-    ]
-    return matches[0] if len(matches) == 1 else None
+    """A unit named by its campaign-file id (or campaign/unit) or name; None: none or several."""
+    found = services.registry.find_units(code)
+    return services.registry.unit_id(*found[0]) if len(found) == 1 else None
 
 
 @router.message(Command("codes"), flags=ADMIN)

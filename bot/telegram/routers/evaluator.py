@@ -19,6 +19,7 @@ from bot.i18n import t
 from bot.scoring import lookup, progress
 from bot.scoring.chart import ranking_png
 from bot.scoring.export import workbook_bytes
+from bot.scoring.offload import off_loop
 from bot.scoring.records import EntryError, deduction_component, mark_entry
 from bot.scoring.results import CampaignScores, UnitScore
 from bot.telegram import render_evaluator as screens
@@ -39,8 +40,6 @@ COMMANDS = (
     "bonus",
     "finding",
 )
-
-
 
 
 async def _send(message: Message, lines: list[str]) -> None:
@@ -139,7 +138,7 @@ async def progress_(
     if campaign is None:
         await message.answer(t(locale, "scoring.no_campaign"))
         return
-    found = await progress.progress(uow.session, campaign, services.db.engine.dialect.name)
+    found = await progress.progress(uow, campaign)
     scores = await services.scoring.results(uow, campaign.id)
     ids = {u.id: services.registry.unit_id(campaign, u) for u in campaign.units}
     await _send(message, screens.progress(campaign, scores, found, ids, locale))
@@ -154,7 +153,7 @@ async def overdue(
     if campaign is None:
         await message.answer(t(locale, "scoring.no_campaign"))
         return
-    items = await progress.overdue(uow.session, campaign.id, services.now())
+    items = await progress.overdue(uow, campaign.id, services.now())
     names = {services.registry.unit_id(campaign, u): u.name.get(locale) for u in campaign.units}
     await _send(message, screens.overdue(campaign, items, names, locale))
 
@@ -168,7 +167,8 @@ async def chart(
     scores = await _scores(message, services, uow, campaign, locale)
     if scores is None or campaign is None:
         return
-    png = ranking_png(campaign, scores, locale)
+    await uow.end_reads()  # nothing more to read while the chart is drawn
+    png = await off_loop(ranking_png, campaign, scores, locale)
     caption = t(
         locale,
         "scoring.chart.caption",
@@ -195,7 +195,8 @@ async def export(
         time=screens.timestamp(scores, locale),
     )
     bursts = await services.admin.fairness.bursts(uow, campaign.id)
-    data = workbook_bytes(campaign, scores, locale, bursts)
+    await uow.end_reads()  # nothing more to read while the workbook is written
+    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts)
     await message.answer_document(BufferedInputFile(data, name), caption=caption)
 
 

@@ -43,7 +43,7 @@ async def test_progress_counts_the_panel_by_category(tmp_path: Path) -> None:
                     SurveyRepo(uow).stage_submit(draft, now)
             await uow.commit()
         async with services.db.unit_of_work() as uow:
-            found = await progress(uow.session, campaign, "sqlite")
+            found = await progress(uow, campaign)
     assert found.panel == {"onsite": {"mass-rep": 1, "enterprise-rep": 1, "npc-deputy": 1}}
     (check,) = composition_checks(campaign, found)
     assert (check.members, check.total, check.met) == (2, 3, True)

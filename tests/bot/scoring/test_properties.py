@@ -6,14 +6,17 @@ import datetime as dt
 import random
 from collections import Counter
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.campaign.loader import load_campaigns
+from bot.campaign.schema import LEVEL_SCORES, Level
 from bot.scoring import stats
-from bot.scoring.compute import ScoringData, UnitMemo, compute
+from bot.scoring.compute import UnitMemo, compute
+from bot.scoring.counts import ScoringData, dec
 
 from .helpers import CAMPAIGNS, B, D, F, K, V
 
@@ -22,6 +25,17 @@ counts_st = st.dictionaries(st.sampled_from(LEVELS), st.integers(0, 200))
 CAMPAIGN = load_campaigns(Path(CAMPAIGNS))["changzhou-2011-safety"]
 IDS = {u.id: n for n, u in enumerate(CAMPAIGN.units, start=1)}
 NOW = dt.datetime(2011, 9, 5, tzinfo=dt.UTC)
+
+
+@given(counts_st)
+def test_satisfaction_is_the_mean_score_of_the_valid_answers(counts: dict[str, int]) -> None:
+    """DOMAIN.md's definition, from the campaign schema's level scores: Σ score ÷ count × 100
+    over the answers that are not 不了解."""
+    scored = [(LEVEL_SCORES[Level(level)], n) for level, n in counts.items()]
+    valid = sum(n for score, n in scored if score is not None)
+    total = sum(Fraction(str(score)) * n for score, n in scored if score is not None)
+    expected = total / valid * 100 if valid else None
+    assert stats.satisfaction(counts) == expected
 
 
 @given(counts_st)
@@ -94,6 +108,9 @@ def test_composite_bounds_and_order_independence(
     assert first == second  # the order answers arrived in does not matter
     cap = CAMPAIGN.rules.bonus_cap
     for unit in first.units:
+        # The published satisfaction is the one function's, rounded to four places.
+        pooled = unit.satisfaction
+        assert pooled.satisfaction == dec(stats.satisfaction(pooled.counts))
         if unit.composite is not None:
             assert Decimal(0) <= unit.composite <= Decimal(100) + cap
         cases = unit.component("cases")

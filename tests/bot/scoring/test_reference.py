@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from bot.scoring import stats
 from bot.scoring.records import parse_marks_csv
 from bot.scoring.results import CampaignScores, Status, UnitScore
 
@@ -137,6 +138,9 @@ async def test_changzhou_reference(db_url: str) -> None:
             8,
             Decimal(80),
         )
+        # The same worked by the one satisfaction function from the counts alone.
+        assert stats.satisfaction({V: 8, F: 16, B: 8, K: 8}) == 80
+        assert q.overall.counts == {V: 8, F: 16, B: 8, K: 8}
         # per category: 4 questionnaires each, 16 valid, Σ 12.8 → 80.
         assert {c: (f.valid, f.satisfaction) for c, f in q.categories.items()} == {
             "enterprise-rep": (16, Decimal(80)),

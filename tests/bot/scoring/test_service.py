@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from bot.admin.fairness import Burst
 from bot.scoring.chart import ranking_png
 from bot.scoring.export import workbook_bytes, write_report
-from bot.scoring.queries import _with_keys
 from bot.scoring.records import EntryError, parse_marks_csv
+from storage.scoring import _with_keys
 
 from .helpers import B, D, F, K, V, add_questionnaires, scoring_services, unit_id
 
