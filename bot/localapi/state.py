@@ -412,3 +412,9 @@ class BotState:
     ) -> ChatMessage | None:
         """Wait until `check()` finds a message (re-checked on every change)."""
         return await self._activity.until(check, timeout)
+
+    async def wait_until(self, check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+        """Wait until `check()` holds, re-checked on every call, update and answer;
+        TimeoutError naming `what` after `timeout` seconds."""
+        if await self._activity.until(lambda: True if check() else None, timeout) is None:
+            raise TimeoutError(f"not within {timeout}s: {what}")

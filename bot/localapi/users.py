@@ -199,7 +199,7 @@ class SimUser:
         return self._state.transcript(self.id)
 
     async def wait_for(
-        self, predicate: MessagePredicate | None = None, timeout: float = 5.0
+        self, predicate: MessagePredicate | None = None, timeout: float = 30.0
     ) -> ChatMessage:
         """Wait until the bot sent or edited a message (matching `predicate`) since the
         user's last action or the previous wait_for; return the newest such message.
