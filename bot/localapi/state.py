@@ -8,7 +8,6 @@ HTTP layer (`server.LocalBotAPI`) adds the socket around it.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -18,7 +17,7 @@ from bot.localapi.errors import ApiError, bad_request, not_found
 from bot.localapi.faults import Faults
 from bot.localapi.files import FileStore
 from bot.localapi.html import ParsedText
-from bot.localapi.methods import Call, MethodSpec, commands_key, find_method
+from bot.localapi.inspection import Inspection
 from bot.localapi.models import (
     ApiCall,
     CallbackAnswer,
@@ -30,6 +29,7 @@ from bot.localapi.models import (
     UserProfile,
     unix_now,
 )
+from bot.localapi.registry import Call, MethodSpec, find_method
 from bot.localapi.updates import UpdateQueue
 from bot.localapi.users import SimUser
 from bot.localapi.validate import Markup
@@ -45,7 +45,7 @@ _NOT_MODIFIED = (
 _POLLING = "getUpdates"
 
 
-class BotState:
+class BotState(Inspection):
     """Everything the local Bot API remembers, plus what tests inspect and drive."""
 
     def __init__(
@@ -106,55 +106,6 @@ class BotState:
         self.chats[user_id] = ChatState(profile)
         sim = self.users[user_id] = SimUser(self, profile)
         return sim
-
-    # -- inspection ---------------------------------------------------------------------
-
-    def sent_to(self, chat_id: int) -> list[ChatMessage]:
-        """The bot's messages currently in the chat (edits applied, deleted ones gone)."""
-        chat = self.chats.get(chat_id)
-        return chat.bot_messages() if chat is not None else []
-
-    def calls_to(self, chat_id: int) -> list[ApiCall]:
-        """Every call addressed to this chat, refused ones included."""
-        return [call for call in self.calls if call.chat_id == chat_id]
-
-    def payloads_to(self, chat_id: int) -> list[JsonDict]:
-        """The raw parameters of every call addressed to this chat (for privacy checks)."""
-        return [call.params for call in self.calls_to(chat_id)]
-
-    def outgoing_text(self, chat_id: int) -> str:
-        """All payloads to this chat as one searchable string (one JSON object per line)."""
-        return "\n".join(
-            json.dumps(params, ensure_ascii=False, default=repr)
-            for params in self.payloads_to(chat_id)
-        )
-
-    def calls_of(self, method: str) -> list[ApiCall]:
-        """Every call of one method (case-insensitive, as Telegram matches method names)."""
-        return [call for call in self.calls if call.method.lower() == method.lower()]
-
-    def delivered_count(self, chat_id: int) -> int:
-        """How many messages the bot successfully sent to this chat (for exactly-once)."""
-        chat = self.chats.get(chat_id)
-        return chat.delivered if chat is not None else 0
-
-    def delivered_counts(self) -> dict[int, int]:
-        """`delivered_count` for every chat that received something."""
-        return {cid: chat.delivered for cid, chat in self.chats.items() if chat.delivered}
-
-    def my_commands(self, scope: JsonDict | None = None, language_code: str = "") -> list[JsonDict]:
-        """The command list set for this scope and language (empty if none)."""
-        return list(self.commands.get(commands_key(scope, language_code), []))
-
-    def unanswered_queries(self) -> list[PendingQuery]:
-        """Button presses the bot has not answered (Telegram shows a spinner for these)."""
-        return [query for query in self.queries.values() if not query.answered]
-
-    def transcript(self, chat_id: int) -> str:
-        """The chat as the user sees it, one line per message."""
-        chat = self.chats.get(chat_id)
-        messages = chat.messages.values() if chat is not None else []
-        return "\n".join(message.describe() for message in messages)
 
     @property
     def is_polling(self) -> bool:

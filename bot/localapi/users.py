@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from bot.localapi.faults import Faults
+from bot.localapi.files import FileStore
 from bot.localapi.html import utf16_len
 from bot.localapi.models import (
     ButtonRow,
@@ -21,9 +23,7 @@ from bot.localapi.models import (
     UserProfile,
     unix_now,
 )
-
-if TYPE_CHECKING:
-    from bot.localapi.state import BotState
+from bot.localapi.updates import UpdateQueue
 
 # A valid 1x1 PNG, the default picture of send_photo().
 TINY_PNG = base64.b64decode(
@@ -46,6 +46,53 @@ class HasMessageId(Protocol):
 MessageRef = int | ChatMessage | HasMessageId
 
 
+class World(Protocol):
+    """What a simulated user sees of the server and may do through it (the BotState;
+    named here so that this module does not import the state, which imports it)."""
+
+    chats: dict[int, ChatState]
+    files: FileStore
+    faults: Faults
+    updates: UpdateQueue
+    answers: list[CallbackAnswer]
+
+    @property
+    def bot_user(self) -> UserProfile:
+        """The bot's own profile."""
+        ...
+
+    def add_user_message(
+        self,
+        user: UserProfile,
+        *,
+        kind: str,
+        text: str,
+        entities: list[JsonDict] | None = None,
+        media: JsonDict | None = None,
+        file_id: str | None = None,
+    ) -> ChatMessage:
+        """Record a message the user sent."""
+        ...
+
+    def new_callback_query(self, user: UserProfile, message: ChatMessage, data: str) -> JsonDict:
+        """Register a button press."""
+        ...
+
+    def push_update(self, kind: str, payload: JsonDict) -> int:
+        """Queue an update for the bot."""
+        ...
+
+    def transcript(self, chat_id: int) -> str:
+        """The chat, one line per message."""
+        ...
+
+    async def wait_changed(
+        self, check: Callable[[], ChatMessage | None], timeout: float
+    ) -> ChatMessage | None:
+        """Wait until `check()` finds a message."""
+        ...
+
+
 class ButtonNotFoundError(LookupError):
     """A simulated user tried to press a button that is not on the message they see."""
 
@@ -53,7 +100,7 @@ class ButtonNotFoundError(LookupError):
 class SimUser:
     """One simulated user and their private chat with the bot (see `BotState.user`)."""
 
-    def __init__(self, state: BotState, profile: UserProfile) -> None:
+    def __init__(self, state: World, profile: UserProfile) -> None:
         """Created by `BotState.user()`; not meant to be built directly."""
         self._state = state
         self.profile = profile
