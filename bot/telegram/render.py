@@ -10,8 +10,9 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.campaign.schema import Campaign, Level, LocaleText
 from bot.i18n import Safe, echo, format_date, t
 from bot.survey.flow import review_position
-from bot.survey.screens import CampaignChoice, Notice, Question, Thanks, UnitChoice
+from bot.survey.screens import CampaignChoice, Notice, Question, Reply, Thanks, UnitChoice
 from bot.telegram import keyboards
+from bot.telegram.replies import Answer
 
 # The review shows a long suggestion shortened (it is stored whole), so the
 # message always stays far below Telegram's 4096 characters.
@@ -25,6 +26,18 @@ Rendered = tuple[str, InlineKeyboardMarkup | None]
 def notice(item: Notice, locale: str) -> str:
     """A notice's text in `locale`; campaign, date and name values are localised."""
     return t(locale, item.key, **{k: _value(v, locale) for k, v in item.values.items()})
+
+
+def reply(item: Reply, locale: str) -> Answer:
+    """The questionnaire engine's reply, rendered for `replies.answer`."""
+    text, markup = screen(item.screen, locale) if item.screen is not None else (None, None)
+    return Answer(
+        text=text,
+        markup=markup,
+        toast=notice(item.toast, locale) if item.toast is not None else None,
+        also=notice(item.also, locale) if item.also is not None else None,
+        edit=item.edit,
+    )
 
 
 def _value(value: Any, locale: str) -> Any:

@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.app.services import Services
 from bot.i18n import t
 from bot.survey.screens import Notice, Question
+from bot.telegram import render
 from bot.telegram.callbacks import (
     AnswerItem,
     Navigate,
@@ -24,7 +25,7 @@ from bot.telegram.callbacks import (
     StartSurvey,
     UnitsPage,
 )
-from bot.telegram.replies import to_callback, to_message
+from bot.telegram.replies import answer, tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -43,7 +44,7 @@ async def survey(
     reply = await services.survey.resume(uow, person.id) or await services.survey.begin(
         uow, person.id
     )
-    await to_message(message, reply, locale)
+    await answer(message, render.reply(reply, locale))
 
 
 @router.callback_query(AnswerItem.filter())
@@ -58,7 +59,7 @@ async def answer_item(
     """One of the five levels: stored (committed) before the next question is sent."""
     cb = callback_data
     reply = await services.survey.answer(uow, person.id, cb.unit, cb.comp, cb.item, cb.level)
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(StartSurvey.filter())
@@ -79,7 +80,7 @@ async def start_survey(
         reply = await services.survey.resume(uow, person.id) or await services.survey.begin(
             uow, person.id
         )
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(PickCampaign.filter())
@@ -95,7 +96,7 @@ async def pick_campaign(
     reply = await services.survey.unit_page(
         uow, person.id, callback_data.campaign, callback_data.comp, 0
     )
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(UnitsPage.filter())
@@ -113,7 +114,7 @@ async def units_page(
     reply = await services.survey.unit_page(
         uow, person.id, callback_data.campaign, callback_data.comp, callback_data.page, query_text
     )
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(PickUnit.filter())
@@ -127,7 +128,7 @@ async def pick_unit(
 ) -> None:
     """Start or resume the questionnaire about the chosen unit."""
     reply = await services.survey.pick_unit(uow, person.id, callback_data.unit, callback_data.comp)
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(Navigate.filter())
@@ -150,9 +151,9 @@ async def navigate(
     elif cb.action == "submit":
         reply = await survey_.submit(uow, person.id, cb.unit, cb.comp)
     else:  # forged, or from a newer version of the bot
-        await query.answer(t(locale, "common.stale"))
+        await tell(query, t(locale, "common.stale"))
         return
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @text_router.message(F.text, ~F.text.startswith("/"))
@@ -163,9 +164,9 @@ async def typed_text(
     assert message.text is not None
     reply = await services.survey.text(uow, person.id, message.text)
     if reply is None:
-        await message.answer(t(locale, "common.unknown"))
+        await tell(message, t(locale, "common.unknown"))
         return
-    await to_message(message, reply, locale)
+    await answer(message, render.reply(reply, locale))
 
 
 @text_router.message(~F.text)
@@ -182,4 +183,4 @@ async def not_text(
     if isinstance(reply.screen, Question):  # still answering: not "welcome back"
         screen = dataclasses.replace(reply.screen, resumed=False)
         reply = dataclasses.replace(reply, screen=screen, also=Notice("survey.use_buttons"))
-    await to_message(message, reply, locale)
+    await answer(message, render.reply(reply, locale))
