@@ -327,8 +327,10 @@ async def get_file(state: BotState, call: Call) -> JsonDict:
 
 @method("getChat")
 async def get_chat(state: BotState, call: Call) -> JsonDict:
-    """The ChatFullInfo of a simulated user's private chat."""
+    """The ChatFullInfo of a simulated user's private chat or of a group."""
     chat = state.chat_for(call.params)
+    if chat.group is not None:
+        return {**chat.chat_json(), "accent_color_id": 0, "max_reaction_count": 11}
     gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription")
     return {
         **chat.user.chat_json(),

@@ -23,6 +23,7 @@ from bot.localapi.models import (
     CallbackAnswer,
     ChatMessage,
     ChatState,
+    GroupProfile,
     JsonDict,
     PendingQuery,
     Pulse,
@@ -106,6 +107,20 @@ class BotState(Inspection):
         self.chats[user_id] = ChatState(profile)
         sim = self.users[user_id] = SimUser(self, profile)
         return sim
+
+    def group(
+        self, chat_id: int, title: str, creator: SimUser, *, supergroup: bool = False
+    ) -> ChatState:
+        """The group chat `chat_id` (negative, as Telegram's), created by `creator` on first
+        use; members post in it with `SimUser.send_text(..., chat=chat_id)`."""
+        existing = self.chats.get(chat_id)
+        if existing is not None:
+            return existing
+        if chat_id >= 0:
+            raise ValueError("group ids are negative")
+        kind = "supergroup" if supergroup else "group"
+        chat = self.chats[chat_id] = ChatState(creator.profile, GroupProfile(chat_id, title, kind))
+        return chat
 
     @property
     def is_polling(self) -> bool:
@@ -250,7 +265,7 @@ class BotState(Inspection):
         """Deliver a message from the bot into the chat."""
         message = ChatMessage(
             message_id=chat.next_message_id(),
-            chat=chat.user.chat_json(),
+            chat=chat.chat_json(),
             sender=self.bot_user.user_json(),
             date=unix_now(),
             kind=kind,
@@ -314,12 +329,14 @@ class BotState(Inspection):
         entities: list[JsonDict] | None = None,
         media: JsonDict | None = None,
         file_id: str | None = None,
+        chat_id: int | None = None,
     ) -> ChatMessage:
-        """Record a message a simulated user sent (the caller queues the update)."""
-        chat = self.chats[user.id]
+        """Record a message a simulated user sent, in their private chat or in group
+        `chat_id` (the caller queues the update)."""
+        chat = self.chats[user.id if chat_id is None else chat_id]
         message = ChatMessage(
             message_id=chat.next_message_id(),
-            chat=user.chat_json(),
+            chat=chat.chat_json(),
             sender=user.user_json(),
             date=unix_now(),
             kind=kind,
@@ -343,7 +360,7 @@ class BotState(Inspection):
             "id": query_id,
             "from": user.user_json(),
             "message": message.to_json(),
-            "chat_instance": str(-user.id * 7919),
+            "chat_instance": str(-message.chat_id * 7919),
             "data": data,
         }
 

@@ -70,6 +70,7 @@ class World(Protocol):
         entities: list[JsonDict] | None = None,
         media: JsonDict | None = None,
         file_id: str | None = None,
+        chat_id: int | None = None,
     ) -> ChatMessage:
         """Record a message the user sent."""
         ...
@@ -122,10 +123,11 @@ class SimUser:
 
     # -- acting -------------------------------------------------------------------------
 
-    async def send_text(self, text: str) -> int:
-        """Type a message (a leading /command gets its bot_command entity); return update_id."""
+    async def send_text(self, text: str, *, chat: int | None = None) -> int:
+        """Type a message in the private chat, or in group `chat` (see `BotState.group`);
+        a leading /command gets its bot_command entity. Returns the update_id."""
         message = self._state.add_user_message(
-            self.profile, kind="text", text=text, entities=_command_entities(text)
+            self.profile, kind="text", text=text, entities=_command_entities(text), chat_id=chat
         )
         return self._act("message", message.to_json())
 
@@ -275,6 +277,11 @@ class SimUser:
 
     def _visible_message(self, ref: MessageRef) -> ChatMessage:
         message_id, chat_id = _identify(ref)
+        if chat_id is not None and chat_id < 0:  # a group: any member sees its messages
+            message = self._state.chats[chat_id].messages.get(message_id)
+            if message is None or not message.from_bot:
+                raise ButtonNotFoundError(f"no bot message #{message_id} in group {chat_id}")
+            return message
         if chat_id is not None and chat_id != self.id:
             raise ButtonNotFoundError(
                 f"{self!r} cannot touch message #{message_id} of chat {chat_id}: "

@@ -3,6 +3,8 @@
 1. Drop duplicates — an update id seen before (redelivered by a webhook, or
    replayed) is dropped.  Ids handled before a restart are read back from the
    database at start-up; the id is stored with the update's own writes.
+   Then anything from a chat that is not private (a group, a channel) is
+   answered or ignored by `chats` and goes no further (bot/telegram/chats.py).
 2. One update per user at a time — aiogram has no event isolation by default,
    so two fast taps would race on the same questionnaire.
 3. A unit of work per update — opened here, the person registered on it, and
@@ -23,6 +25,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from bot.app.services import Services
+from bot.telegram import chats
 from storage.repositories import UpdateLogRepo
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -95,6 +98,8 @@ class UpdateGate(BaseMiddleware):
         self.recent.add(event.update_id)
         user: User | None = data.get("event_from_user")
         try:
+            if chats.outside_private(event, self.services.complaints.centre.chat_id):
+                return await chats.point_to_private(event, data["bot"])
             if user is None:
                 return await self._in_unit_of_work(handler, event, data, None)
             return await self.locks.run(

@@ -34,6 +34,7 @@ class Answer:
     also: str | None = None  # a notice sent before the screen, as a new message
     edit: bool = True  # a press: replace the pressed message rather than send anew
     alert: bool = False  # a press: show the toast as an alert the person must close
+    url: str | None = None  # a press: a t.me/<bot>?start=… link the client opens
 
 
 async def answer(event: Message | CallbackQuery, reply: Answer) -> None:
@@ -72,7 +73,7 @@ async def _to_press(query: CallbackQuery, reply: Answer) -> None:
         else:
             await _send(query, message, reply.text, reply.markup)
     toast = reply.toast[:TOAST_LIMIT] if reply.toast else None
-    await query.answer(toast, show_alert=(reply.alert and toast is not None) or None)
+    await query.answer(toast, show_alert=(reply.alert and toast is not None) or None, url=reply.url)
 
 
 async def _send(
