@@ -131,6 +131,18 @@ class SimUser:
         )
         return self._act("message", message.to_json())
 
+    async def edit_text(self, message_id: int, text: str) -> int:
+        """Edit one of the user's own text messages (Telegram sends an edited_message
+        update); return the update_id."""
+        message = self.chat.messages.get(message_id)
+        if message is None or message.from_bot or message.kind != "text":
+            raise LookupError(f"{self!r} has no text message #{message_id} of their own")
+        message.text = message.plain_text = text
+        message.entities = _command_entities(text)
+        message.edit_date = unix_now()
+        message.edit_count += 1
+        return self._act("edited_message", message.to_json())
+
     async def send_photo(
         self,
         data: bytes = TINY_PNG,

@@ -10,6 +10,9 @@
 3. A unit of work per update — opened here, the person registered on it, and
    whatever the handler left uncommitted committed at the end.
 
+It also remembers each person's latest message id, so that an edit can be told
+apart from an edit of something older (`latest_message_id`, see routers/survey.py).
+
 The steps live in one middleware rather than three because each middleware
 layer costs aiogram a wrapper per update, and this path runs for every tap.
 """
@@ -25,6 +28,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from bot.app.services import Services
+from bot.core.lru import LRU
 from bot.telegram import chats
 from storage.repositories import UpdateLogRepo
 
@@ -80,6 +84,9 @@ class UserLocks:
                 del self._waiting[user_id], self._locks[user_id]
 
 
+LATEST_MEMORY = 100_000  # people whose latest message id is remembered
+
+
 class UpdateGate(BaseMiddleware):
     """Drops duplicates, serialises each user's updates, gives each a unit of work."""
 
@@ -88,6 +95,8 @@ class UpdateGate(BaseMiddleware):
         self.services = services
         self.recent = RecentUpdates(remember)
         self.locks = UserLocks()
+        # Whose latest message is which (in memory: after a restart an edit is not read).
+        self.latest: LRU[int, int] = LRU(LATEST_MEMORY)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         """Pass the update on once, in its user's turn, inside a unit of work."""
@@ -124,7 +133,17 @@ class UpdateGate(BaseMiddleware):
                 data["locale"] = services.default_locale
             data["uow"] = uow
             data["services"] = services
+            if user is not None:
+                self._note_latest(event, user.id, data)
             result = await handler(event, data)
             if uow.pending:
                 await uow.commit()
             return result
+
+    def _note_latest(self, event: Update, user_id: int, data: dict[str, Any]) -> None:
+        """Remember a new message's id; tell an edit's handler the latest one."""
+        if event.message is not None:
+            self.latest.put(user_id, event.message.message_id)
+        elif event.edited_message is not None:
+            latest = self.latest.get(user_id)
+            data["latest_message_id"] = latest if isinstance(latest, int) else None

@@ -1,7 +1,15 @@
-"""The questionnaire in chat: /survey, the buttons, and typed text.
+"""The questionnaire in chat: /survey, the buttons, typed text and edited text.
 
 Every handler hands ids to `SurveyService` and sends back what it returns; the
 flow itself (and its diagram) lives in `bot/survey/service.py` and `flow.py`.
+
+Edited messages: Telegram sends an edit as its own update.  An edit of the
+person's latest message, while the questionnaire still waits for typed text
+(the unit search or the suggestion), is taken as that text typed anew — e.g. a
+suggestion refused as too long, then shortened by editing it.  Any other edit
+(of an older message, of a command, after the step moved on, in the complaint
+flow, after a restart) is not read, and the person is told so: nothing is
+changed silently and nothing is silently ignored.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ router = Router(name="survey")
 # take them only from people in those conversations), while the questionnaire's buttons —
 # the hot path — are matched first: hence two routers.
 text_router = Router(name="survey_text")
+USE_BUTTONS = Notice("survey.use_buttons")  # the engine's answer to text at a button step
 
 
 @router.message(Command("survey"))
@@ -169,6 +178,32 @@ async def typed_text(
     await answer(message, render.reply(reply, locale))
 
 
+@text_router.edited_message(F.text, ~F.text.startswith("/"))
+async def edited_text(
+    message: Message,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+    latest_message_id: int | None = None,
+) -> None:
+    """An edit of the latest message during a text step is the new text; else not read."""
+    assert message.text is not None
+    reply = None
+    if message.message_id == latest_message_id:
+        reply = await services.survey.text(uow, person.id, message.text)
+    if reply is None or reply.also == USE_BUTTONS:  # not at a step that takes text
+        await tell(message, t(locale, "chat.edit_not_read"))
+        return
+    await answer(message, render.reply(reply, locale))
+
+
+@text_router.edited_message()
+async def edited_other(message: Message, locale: str) -> None:
+    """An edited command, caption or anything else: say that edits are not read."""
+    await tell(message, t(locale, "chat.edit_not_read"))
+
+
 @text_router.message(~F.text)
 async def not_text(
     message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
@@ -182,5 +217,5 @@ async def not_text(
         raise SkipHandler
     if isinstance(reply.screen, Question):  # still answering: not "welcome back"
         screen = dataclasses.replace(reply.screen, resumed=False)
-        reply = dataclasses.replace(reply, screen=screen, also=Notice("survey.use_buttons"))
+        reply = dataclasses.replace(reply, screen=screen, also=USE_BUTTONS)
     await answer(message, render.reply(reply, locale))

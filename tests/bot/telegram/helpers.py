@@ -121,6 +121,15 @@ class Citizen:
         """Type `text`; wait for `count` messages sent or edited in reply."""
         return await self._replies(self.user.send_text(text), count)
 
+    async def edit(self, message_id: int, text: str, count: int = 1) -> list[ChatMessage]:
+        """Edit one of their own messages to `text`; wait for `count` messages in reply."""
+        return await self._replies(self.user.edit_text(message_id, text), count)
+
+    @property
+    def typed(self) -> list[int]:
+        """Ids of the messages this citizen typed or sent, oldest first."""
+        return [m.message_id for m in self.user.history if not m.from_bot]
+
     async def send_photo(self, count: int = 1) -> list[ChatMessage]:
         """Send a picture; wait for `count` messages in reply."""
         return await self._replies(self.user.send_photo(), count)
