@@ -5,6 +5,8 @@
    database at start-up; the id is stored with the update's own writes.
    Then anything from a chat that is not private (a group, a channel) is
    answered or ignored by `chats` and goes no further (bot/telegram/chats.py).
+   Then each person's pace is checked (bot/telegram/flood.py): an update over
+   their limit is dropped, the first of a flood answered with a cool-down notice.
 2. One update per user at a time — aiogram has no event isolation by default,
    so two fast taps would race on the same questionnaire.
 3. A unit of work per update — opened here, the person registered on it, and
@@ -24,12 +26,15 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Dispatcher
 from aiogram.types import TelegramObject, Update, User
 
 from bot.app.services import Services
 from bot.core.lru import LRU
+from bot.i18n import normalize_locale, t
 from bot.telegram import chats
+from bot.telegram.flood import FloodControl, Verdict
+from bot.telegram.replies import Answer, answer, tell
 from storage.repositories import UpdateLogRepo
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -97,6 +102,7 @@ class UpdateGate(BaseMiddleware):
         self.locks = UserLocks()
         # Whose latest message is which (in memory: after a restart an edit is not read).
         self.latest: LRU[int, int] = LRU(LATEST_MEMORY)
+        self.flood = FloodControl()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         """Pass the update on once, in its user's turn, inside a unit of work."""
@@ -111,6 +117,9 @@ class UpdateGate(BaseMiddleware):
                 return await chats.point_to_private(event, data["bot"])
             if user is None:
                 return await self._in_unit_of_work(handler, event, data, None)
+            verdict = self.flood.admit(user.id)
+            if verdict is not Verdict.ADMIT:
+                return await _hold_back(event, user, verdict)
             return await self.locks.run(
                 user.id, lambda: self._in_unit_of_work(handler, event, data, user)
             )
@@ -147,3 +156,22 @@ class UpdateGate(BaseMiddleware):
         elif event.edited_message is not None:
             latest = self.latest.get(user_id)
             data["latest_message_id"] = latest if isinstance(latest, int) else None
+
+
+def gate_of(dp: Dispatcher) -> UpdateGate:
+    """The update gate among a dispatcher's update middlewares (to adjust its flood
+    control where simulated people act at machine speed)."""
+    [gate] = [m for m in dp.update.outer_middleware if isinstance(m, UpdateGate)]
+    return gate
+
+
+async def _hold_back(event: Update, user: User, verdict: Verdict) -> None:
+    """An update over the person's limit: the cool-down notice once, else silence (but a
+    press's spinner is closed)."""
+    notice = t(normalize_locale(user.language_code), "chat.flood")
+    source = event.message or event.edited_message
+    if event.callback_query is not None:
+        toast = notice if verdict is Verdict.WARN else None
+        await answer(event.callback_query, Answer(toast=toast))
+    elif source is not None and verdict is Verdict.WARN:
+        await tell(source, notice)

@@ -32,6 +32,8 @@ from bot.core.clock import FixedClock
 from bot.localapi import ApiCall, LocalBotAPI
 from bot.localapi.models import Pulse
 from bot.telegram.app import make_bot, make_dispatcher
+from bot.telegram.flood import unhurried
+from bot.telegram.middlewares import UpdateGate, gate_of
 from tests.storage.conftest import POSTGRES_SKIP, POSTGRES_URL, reset_postgres, sqlite_url
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"
@@ -198,12 +200,20 @@ class BotApp:
             stack.push_async_callback(bot.session.close)
             dp = make_dispatcher(services)
             self.updates.install(dp)
+            # Simulated people act at machine speed, far faster than the flood limit a
+            # person is held to: tests of flood control put the real limit back.
+            gate_of(dp).flood = unhurried()
             await stack.enter_async_context(polling(dp, bot, self.api))
         except BaseException:
             await stack.aclose()
             raise
         self._stack, self._services, self._dp = stack, services, dp
         self.starts += 1
+
+    @property
+    def gate(self) -> UpdateGate:
+        """The running bot's update gate."""
+        return gate_of(self.dp)
 
     async def handled(self, update_id: int, times: int = 1) -> None:
         """Return once the bot has finished update `update_id` (`times` times, for one
