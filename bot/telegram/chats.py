@@ -12,6 +12,9 @@ presses of complaint-card buttons in the configured complaint-centre group
 * A button pressed in a group gets a toast saying the same, and opens the chat.
 * Other group chatter (not addressed to the bot), service messages and channel
   posts are ignored on purpose: the bot does not speak unless spoken to.
+* What the bot would answer counts against the person's flood limit (chatter it
+  ignores does not); over the limit it is dropped in silence, so a burst of
+  commands in a group gets no burst of answers.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from aiogram.types import (
 
 from bot.i18n import normalize_locale, t
 from bot.telegram.callbacks import ComplaintAction
+from bot.telegram.flood import FloodControl, Verdict
 from bot.telegram.replies import Answer, answer
 
 log = logging.getLogger(__name__)
@@ -74,15 +78,18 @@ def _centre_button(query: CallbackQuery | None, chat: Chat, centre_chat: int | N
     )
 
 
-async def point_to_private(update: Update, bot: Bot) -> None:
+async def point_to_private(update: Update, bot: Bot, flood: FloodControl) -> None:
     """Answer an update from a group (see the module's rules); never raises for chatter."""
     link = await private_link(bot)
     if update.callback_query is not None:
         query = update.callback_query
         text = t(normalize_locale(query.from_user.language_code), "chat.private_only")
-        await answer(query, Answer(toast=text, url=link))
+        within = flood.admit(query.from_user.id) is Verdict.ADMIT
+        await answer(query, Answer(toast=text, url=link) if within else Answer())
     elif update.message is not None and await _addressed(update.message, bot):
         sender = update.message.from_user
+        if sender is not None and flood.admit(sender.id) is not Verdict.ADMIT:
+            return
         locale = normalize_locale(sender.language_code if sender is not None else None)
         await answer(update.message, Answer(t(locale, "chat.private_only"), _open(link, locale)))
     else:

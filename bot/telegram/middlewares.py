@@ -114,7 +114,7 @@ class UpdateGate(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         try:
             if chats.outside_private(event, self.services.complaints.centre.chat_id):
-                return await chats.point_to_private(event, data["bot"])
+                return await chats.point_to_private(event, data["bot"], self.flood)
             if user is None:
                 return await self._in_unit_of_work(handler, event, data, None)
             verdict = self.flood.admit(user.id)

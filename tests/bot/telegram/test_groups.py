@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.complaints.service import Centre
 from bot.localapi import ChatMessage
+from bot.telegram.flood import FloodControl
 from storage.models import Respondent
 from tests.bot.complaints.test_lifecycle import file_complaint
 
@@ -104,3 +105,17 @@ async def test_the_complaint_centre_group_keeps_its_card_buttons(app: BotApp) ->
     assert await say_in_group(app, member, "收到", chat=centre_group) == []
     [refusal] = await say_in_group(app, member, "/survey", chat=centre_group)
     assert refusal.urls() == [LINK]
+
+
+async def test_a_burst_of_commands_in_a_group_gets_no_burst_of_answers(app: BotApp) -> None:
+    app.gate.flood = FloodControl()  # the real limit (the harness relaxes it)
+    member = Citizen(app, 8401)
+    app.api.group(GROUP, "街坊群", member.user)
+    for _ in range(20):
+        await member.user.send_text("你好", chat=GROUP)  # chatter costs nothing
+    sent = [await member.user.send_text("/survey", chat=GROUP) for _ in range(30)]
+    for update_id in sent:
+        await app.handled(update_id)
+    refusals = [m for m in app.api.sent_to(GROUP) if m.urls() == [LINK]]
+    assert len(refusals) == 5  # the burst; the rest dropped in silence
+    assert [m.plain_text for m in app.api.sent_to(GROUP)] == [m.plain_text for m in refusals]
