@@ -2,6 +2,11 @@
 then the same load while an evaluator asks for /chart and /export every 2 s.
 
 Run:  .venv/bin/python -m bench.survey_throughput [--citizens 1000] [--database URL]
+      .venv/bin/python -m bench.survey_throughput --flood [--citizens 200]
+
+`--flood` measures flood control instead (see `measure_flood`): citizens at a
+person's pace, under the real per-person limit, with and without one account
+flooding the bot, in the same run.
 
 Every citizen sends /survey, picks a unit, answers the five Changzhou items,
 skips the suggestion and submits: 9 updates, 5 answers.  Citizens run
@@ -50,6 +55,8 @@ from bot.core.clock import FixedClock
 from bot.scoring import offload
 from bot.telegram.app import make_dispatcher
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit
+from bot.telegram.flood import unhurried
+from bot.telegram.middlewares import gate_of
 from storage.models import Answer
 
 CAMPAIGN = "changzhou-2011-safety"
@@ -205,6 +212,7 @@ async def measure_pingyi(
     asked: dict[str, list[float]] = {}
     async with open_services(url, Path("survey_defs"), clock) as services:
         dp = make_dispatcher(services)
+        gate_of(dp).flood = unhurried()  # the simulated citizens tap at machine speed
         bot = Bot("42:bench", session=LocalSession())
         unit_ids = _unit_ids(services)
         streams = [
@@ -258,6 +266,98 @@ async def measure_bare(citizens: int) -> dict[str, float]:
         "p50_ms": _pct(latencies, 50),
         "p99_ms": _pct(latencies, 99),
     }
+
+
+PACE = 0.6  # seconds between a paced citizen's updates: a quick person, under the limit
+FLOOD_BATCH = 100  # a flooder's updates arrive as getUpdates hands them out
+# Updates per second from the flooding account: far above what a person or a script in a
+# Telegram client sends. Unbounded, the in-process flooder would only measure how fast
+# aiogram parses updates the gate then drops (it starves the event loop).
+FLOOD_RATE = 200.0
+
+
+async def measure_flood(citizens: int, url: str, flooding: bool) -> dict[str, float]:
+    """Citizens at a person's pace under the real flood limit; with `flooding`, one more
+    account sends /help at FLOOD_RATE a second. The citizens' reply latencies."""
+    async with open_services(url, Path("survey_defs"), FixedClock.on_day(DAY)) as services:
+        dp, bot = make_dispatcher(services), Bot("42:bench", session=LocalSession())
+        unit_ids = _unit_ids(services)
+        streams = [
+            citizen_updates(20_000 + n, unit_ids[n % len(unit_ids)]) for n in range(citizens)
+        ]
+        latencies: list[float] = []
+        done = asyncio.Event()
+        flood = asyncio.create_task(_flood(dp, bot, done)) if flooding else None
+        await asyncio.gather(*(_paced(dp, bot, s, latencies) for s in streams))
+        done.set()
+        flooded = await flood if flood is not None else 0
+        stored = await _count_answers(services)
+        dropped = gate_of(dp).flood.dropped
+    return {
+        "stored": stored,
+        "answers": citizens * ITEMS,
+        "flooded": flooded,
+        "dropped": dropped,
+        "p50_ms": _pct(latencies, 50),
+        "p99_ms": _pct(latencies, 99),
+    }
+
+
+async def _paced(dp: Dispatcher, bot: Bot, updates: list[Update], latencies: list[float]) -> None:
+    """One citizen: each update once the previous was answered and PACE has passed."""
+    for update in updates:
+        times: list[float] = []
+        reply_times.set(times)
+        start = time.perf_counter()
+        await dp.feed_update(bot, update)
+        latencies.append((times[0] if times else time.perf_counter()) - start)
+        await asyncio.sleep(PACE)
+
+
+async def _flood(dp: Dispatcher, bot: Bot, done: asyncio.Event) -> int:
+    """One account sending /help in batches at FLOOD_RATE, without waiting for replies,
+    until `done`; how many it sent."""
+    user = User(id=99_999, is_bot=False, first_name="flood", language_code="zh-hans")
+    chat, sent = Chat(id=user.id, type="private"), 0
+    while not done.is_set():
+        now = dt.datetime.now(dt.UTC)
+        batch = [
+            Update(
+                update_id=next(_update_ids),
+                message=Message(
+                    message_id=sent + n, date=now, chat=chat, from_user=user, text="/help"
+                ),
+            )
+            for n in range(FLOOD_BATCH)
+        ]
+        await asyncio.gather(*(dp.feed_update(bot, u) for u in batch))
+        sent += FLOOD_BATCH
+        await asyncio.sleep(FLOOD_BATCH / FLOOD_RATE)
+    return sent
+
+
+def _flood_report(calm: dict[str, float], flooded: dict[str, float], citizens: int) -> str:
+    return "\n".join(
+        [
+            f"flood control — {citizens} citizens, one update per {PACE} s each",
+            _line(
+                "citizens' p50 / p99, nobody flooding",
+                f"{calm['p50_ms']:.1f} ms / {calm['p99_ms']:.1f} ms",
+            ),
+            _line(
+                f"citizens' p50 / p99, one account at {FLOOD_RATE:.0f}/s",
+                f"{flooded['p50_ms']:.1f} ms / {flooded['p99_ms']:.1f} ms",
+            ),
+            _line(
+                "flooder's updates / dropped by the gate",
+                f"{flooded['flooded']:.0f} / {flooded['dropped']:.0f}",
+            ),
+            _line(
+                "citizens' durable answers (both runs)",
+                f"{calm['stored']:.0f}, {flooded['stored']:.0f} of {calm['answers']:.0f}",
+            ),
+        ]
+    )
 
 
 def _unit_ids(services: Services) -> list[int]:
@@ -341,7 +441,8 @@ def _report_evaluator(
 
 
 def _line(key: str, value: str) -> str:
-    return f"  {key:<38}{value}"
+    """One figure of a report, its label padded."""
+    return f"  {key:<44}{value}"
 
 
 def _lag(figures: dict[str, float]) -> str:
@@ -356,7 +457,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--citizens", type=int, default=1000)
     parser.add_argument("--database", default=None, help="database URL (default: SQLite files)")
+    parser.add_argument("--flood", action="store_true", help="measure flood control instead")
     args = parser.parse_args()
+    if args.flood:
+        await main_flood(args.citizens, args.database)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         # A fresh SQLite file per run; on a given database, new citizens for each run.
         urls = iter(args.database or f"sqlite+aiosqlite:///{tmp}/bench-{n}.db" for n in ROUNDS)
@@ -389,6 +494,16 @@ async def main() -> None:
     print(_report(mine, bare, label))
     print(_report_evaluator(quiet, busy, rate))
     if any(run["stored"] != run["answers"] for run in (mine, *quiet, *busy)):
+        raise SystemExit("answers were lost")
+
+
+async def main_flood(citizens: int, database: str | None) -> None:
+    """Both flood runs (each on a fresh SQLite file unless a database is given)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        calm = await measure_flood(citizens, database or f"sqlite+aiosqlite:///{tmp}/a.db", False)
+        flooded = await measure_flood(citizens, database or f"sqlite+aiosqlite:///{tmp}/b.db", True)
+    print(_flood_report(calm, flooded, citizens))
+    if calm["stored"] != calm["answers"] or flooded["stored"] != flooded["answers"]:
         raise SystemExit("answers were lost")
 
 

@@ -9,6 +9,7 @@ commit.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
@@ -123,7 +124,9 @@ class UnitOfWork:
     async def _release_session(self) -> None:
         if self._session is not None:
             session, self._session = self._session, None
-            await session.close()
+            # Shielded: a task cancelled while closing (a background loop at shutdown)
+            # would leave its connection to the pool's garbage collector, which logs it.
+            await asyncio.shield(session.close())
 
     async def __aenter__(self) -> UnitOfWork:
         return self

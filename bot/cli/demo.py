@@ -42,6 +42,8 @@ from bot.scoring.satisfaction import satisfaction_by_unit
 from bot.survey.flow import LEVELS
 from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
+from bot.telegram.flood import unhurried
+from bot.telegram.middlewares import gate_of
 
 DEFAULT_CAMPAIGN = Path("survey_defs/changzhou-2011-safety.yaml")
 WAIT = 30.0  # seconds a simulated citizen waits for a reply before giving up
@@ -148,6 +150,7 @@ async def _run_citizens(
     """Poll with the real bot while every citizen works through the questionnaire."""
     bot = make_bot(api.token, api.base_url)
     dp = make_dispatcher(services)
+    gate_of(dp).flood = unhurried()  # simulated citizens tap at machine speed
     async with _polling(dp, bot, api):
         done = await asyncio.gather(
             *(

@@ -32,6 +32,27 @@ class Safe(str):
     __slots__ = ()
 
 
+# How much of a person's typed text a message shows back by default (a search, a name).
+ECHO_LIMIT = 200
+ELLIPSIS = "…"
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> Safe:
+    """Text a person typed, ready to be shown back inside a message: at most `limit`
+    characters (an ellipsis marks a cut) and HTML-escaped.
+
+    Use it for every typed text put into a message (a search, a suggestion, a
+    complaint, a relayed text): the limit keeps the message under Telegram's 4096
+    characters whatever was typed, and cutting before escaping never splits an entity.
+
+    >>> echo("<b>" * 3, 5)
+    '&lt;b&gt;&lt;…'
+    """
+    if len(text) > limit:
+        text = text[: max(limit - len(ELLIPSIS), 0)] + ELLIPSIS
+    return Safe(html.escape(text, quote=False))
+
+
 def normalize_locale(language_code: str | None, default: str = DEFAULT_LOCALE) -> str:
     """Map a Telegram `language_code` to one of LOCALES.
 

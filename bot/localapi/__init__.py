@@ -13,12 +13,13 @@ and not aiogram either, so it checks aiogram from the outside.
         reply = await user.wait_for()
 """
 
+from bot.localapi import methods  # noqa: F401  (fills the method registry)
 from bot.localapi.errors import ApiError
 from bot.localapi.faults import Faults
 from bot.localapi.files import StoredFile, UploadedPart
 from bot.localapi.html import HTMLParseError, ParsedText, parse_html, utf16_len
-from bot.localapi.methods import method_names
 from bot.localapi.models import ApiCall, CallbackAnswer, ChatMessage, ChatState, PendingQuery
+from bot.localapi.registry import method_names
 from bot.localapi.server import LocalBotAPI
 from bot.localapi.state import DEFAULT_TOKEN, BotState
 from bot.localapi.users import TINY_PNG, ButtonNotFoundError, SimUser

@@ -8,15 +8,15 @@ several mistakes gets the same error as from the real server.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.localapi.errors import bad_request
 from bot.localapi.html import ParsedText, utf16_len
+from bot.localapi.inspection import commands_key
 from bot.localapi.models import CallbackAnswer, ChatMessage, ChatState, JsonDict
+from bot.localapi.registry import Call, method
+from bot.localapi.state import BotState
 from bot.localapi.validate import (
     format_text,
     get_int,
@@ -24,9 +24,6 @@ from bot.localapi.validate import (
     parse_markup,
     require,
 )
-
-if TYPE_CHECKING:
-    from bot.localapi.state import BotState
 
 MAX_CALLBACK_ANSWER = 200
 MAX_COMMANDS = 100
@@ -42,50 +39,10 @@ _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 
 
-@dataclass(frozen=True)
-class Call:
-    """One incoming call: decoded parameters, and whether the client is still connected."""
-
-    params: JsonDict
-    alive: Callable[[], bool]
-
-
-Handler = Callable[["BotState", Call], Awaitable[Any]]
-
-
-@dataclass(frozen=True)
-class MethodSpec:
-    """A method's canonical name (as in the Bot API docs) and its handler."""
-
-    name: str
-    handler: Handler
-
-
-_METHODS: dict[str, MethodSpec] = {}
-
-
-def find_method(name: str) -> MethodSpec | None:
-    """The method called `name`, matched case-insensitively as Telegram does."""
-    return _METHODS.get(name.lower())
-
-
-def method_names() -> list[str]:
-    """Every implemented method, for documentation and error messages."""
-    return sorted(spec.name for spec in _METHODS.values())
-
-
-def _method(name: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        _METHODS[name.lower()] = MethodSpec(name, handler)
-        return handler
-
-    return register
-
-
 # -- bot and updates -------------------------------------------------------------------
 
 
-@_method("getMe")
+@method("getMe")
 async def get_me(state: BotState, call: Call) -> JsonDict:
     """The bot's own User object."""
     return {
@@ -98,7 +55,7 @@ async def get_me(state: BotState, call: Call) -> JsonDict:
     }
 
 
-@_method("getUpdates")
+@method("getUpdates")
 async def get_updates(state: BotState, call: Call) -> list[JsonDict]:
     """Long polling: confirm by offset, then wait up to `timeout` s for updates."""
     params = call.params
@@ -115,7 +72,7 @@ async def get_updates(state: BotState, call: Call) -> list[JsonDict]:
     )
 
 
-@_method("deleteWebhook")
+@method("deleteWebhook")
 async def delete_webhook(state: BotState, call: Call) -> bool:
     """There is never a webhook; optionally drop what is pending, as Telegram does."""
     if call.params.get("drop_pending_updates"):
@@ -123,7 +80,7 @@ async def delete_webhook(state: BotState, call: Call) -> bool:
     return True
 
 
-@_method("getWebhookInfo")
+@method("getWebhookInfo")
 async def get_webhook_info(state: BotState, call: Call) -> JsonDict:
     """No webhook is set: polling mode."""
     return {
@@ -133,13 +90,13 @@ async def get_webhook_info(state: BotState, call: Call) -> JsonDict:
     }
 
 
-@_method("close")
+@method("close")
 async def close(state: BotState, call: Call) -> bool:
     """Accepted and recorded; nothing to close locally."""
     return True
 
 
-@_method("logOut")
+@method("logOut")
 async def log_out(state: BotState, call: Call) -> bool:
     """Accepted and recorded; nothing to log out of locally."""
     return True
@@ -148,7 +105,7 @@ async def log_out(state: BotState, call: Call) -> bool:
 # -- commands --------------------------------------------------------------------------
 
 
-@_method("setMyCommands")
+@method("setMyCommands")
 async def set_my_commands(state: BotState, call: Call) -> bool:
     """Store the command list for (scope, language_code)."""
     commands = call.params.get("commands")
@@ -161,23 +118,17 @@ async def set_my_commands(state: BotState, call: Call) -> bool:
     return True
 
 
-@_method("getMyCommands")
+@method("getMyCommands")
 async def get_my_commands(state: BotState, call: Call) -> list[JsonDict]:
     """The list stored for exactly this (scope, language_code), without fallback."""
     return state.my_commands(call.params.get("scope"), _language(call.params))
 
 
-@_method("deleteMyCommands")
+@method("deleteMyCommands")
 async def delete_my_commands(state: BotState, call: Call) -> bool:
     """Forget the list for (scope, language_code)."""
     state.commands.pop(commands_key(call.params.get("scope"), _language(call.params)), None)
     return True
-
-
-def commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
-    """How command lists are filed: canonical scope JSON and language code."""
-    scope = scope if isinstance(scope, dict) and scope else {"type": "default"}
-    return json.dumps(scope, sort_keys=True), str(language_code or "")
 
 
 def _command(item: Any) -> JsonDict:
@@ -201,7 +152,7 @@ def _language(params: JsonDict) -> str:
 # -- sending ---------------------------------------------------------------------------
 
 
-@_method("sendMessage")
+@method("sendMessage")
 async def send_message(state: BotState, call: Call) -> JsonDict:
     """Send a text message."""
     params = call.params
@@ -217,13 +168,13 @@ async def send_message(state: BotState, call: Call) -> JsonDict:
     return message.to_json()
 
 
-@_method("sendPhoto")
+@method("sendPhoto")
 async def send_photo(state: BotState, call: Call) -> JsonDict:
     """Send a photo (upload, attach://, file_id or URL) with an optional caption."""
     return _send_media(state, call.params, "photo")
 
 
-@_method("sendDocument")
+@method("sendDocument")
 async def send_document(state: BotState, call: Call) -> JsonDict:
     """Send a document (upload, attach://, file_id or URL) with an optional caption."""
     return _send_media(state, call.params, "document")
@@ -261,7 +212,7 @@ def _check_reply(chat: ChatState, params: JsonDict) -> None:
         raise bad_request("message to be replied not found")
 
 
-@_method("sendChatAction")
+@method("sendChatAction")
 async def send_chat_action(state: BotState, call: Call) -> bool:
     """Record a "typing…"-style action."""
     chat = state.chat_for(call.params)
@@ -275,7 +226,7 @@ async def send_chat_action(state: BotState, call: Call) -> bool:
 # -- editing and deleting --------------------------------------------------------------
 
 
-@_method("editMessageText")
+@method("editMessageText")
 async def edit_message_text(state: BotState, call: Call) -> JsonDict:
     """Replace a text message's text; a keyboard not passed again is removed."""
     params = call.params
@@ -291,7 +242,7 @@ async def edit_message_text(state: BotState, call: Call) -> JsonDict:
     return message.to_json()
 
 
-@_method("editMessageCaption")
+@method("editMessageCaption")
 async def edit_message_caption(state: BotState, call: Call) -> JsonDict:
     """Replace a media message's caption; a keyboard not passed again is removed."""
     params = call.params
@@ -307,7 +258,7 @@ async def edit_message_caption(state: BotState, call: Call) -> JsonDict:
     return message.to_json()
 
 
-@_method("editMessageReplyMarkup")
+@method("editMessageReplyMarkup")
 async def edit_message_reply_markup(state: BotState, call: Call) -> JsonDict:
     """Replace (or, when omitted, remove) a message's inline keyboard."""
     chat, message = _message_to_edit(state, call.params)
@@ -319,7 +270,7 @@ async def edit_message_reply_markup(state: BotState, call: Call) -> JsonDict:
     return message.to_json()
 
 
-@_method("deleteMessage")
+@method("deleteMessage")
 async def delete_message(state: BotState, call: Call) -> bool:
     """Delete a message (bots may delete both sides' messages in private chats)."""
     chat = state.chat_for(call.params)
@@ -348,7 +299,7 @@ def _message_id(params: JsonDict) -> int:
 # -- callback queries, files, chats ----------------------------------------------------
 
 
-@_method("answerCallbackQuery")
+@method("answerCallbackQuery")
 async def answer_callback_query(state: BotState, call: Call) -> bool:
     """Answer a button press once; the text is shown to the user as a toast."""
     params = call.params
@@ -365,7 +316,7 @@ async def answer_callback_query(state: BotState, call: Call) -> bool:
     return True
 
 
-@_method("getFile")
+@method("getFile")
 async def get_file(state: BotState, call: Call) -> JsonDict:
     """Where to download a file from."""
     stored = state.files.get(get_str(call.params, "file_id") or "")
@@ -374,10 +325,12 @@ async def get_file(state: BotState, call: Call) -> JsonDict:
     return stored.file_json()
 
 
-@_method("getChat")
+@method("getChat")
 async def get_chat(state: BotState, call: Call) -> JsonDict:
-    """The ChatFullInfo of a simulated user's private chat."""
+    """The ChatFullInfo of a simulated user's private chat or of a group."""
     chat = state.chat_for(call.params)
+    if chat.group is not None:
+        return {**chat.chat_json(), "accent_color_id": 0, "max_reaction_count": 11}
     gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription")
     return {
         **chat.user.chat_json(),

@@ -90,6 +90,19 @@ class UserProfile:
         return data
 
 
+@dataclass(frozen=True)
+class GroupProfile:
+    """A group or supergroup the bot is in (ids are negative, as Telegram's are)."""
+
+    id: int
+    title: str
+    type: str = "group"  # or "supergroup"
+
+    def chat_json(self) -> JsonDict:
+        """The `Chat` object of the group."""
+        return {"id": self.id, "type": self.type, "title": self.title}
+
+
 @dataclass
 class ChatMessage:
     """One message in a chat, as its user currently sees it (edits applied).
@@ -131,6 +144,11 @@ class ChatMessage:
         """Every callback_data on this message, in reading order."""
         return [data for row in self.buttons for _, data in row if data is not None]
 
+    def urls(self) -> list[str]:
+        """Every URL button's address on this message, in reading order."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [b["url"] for row in rows for b in row if "url" in b]
+
     def to_json(self) -> JsonDict:
         """The Bot API `Message` object."""
         data: JsonDict = {
@@ -163,9 +181,11 @@ class ChatMessage:
 
 @dataclass
 class ChatState:
-    """A private chat between the bot and one simulated user."""
+    """A chat with the bot: one simulated user's private chat, or a group (`group` set;
+    `user` is then the member who created it)."""
 
     user: UserProfile
+    group: GroupProfile | None = None
     messages: dict[int, ChatMessage] = field(default_factory=dict)
     last_message_id: int = 0
     version: int = 0  # bumped on every bot send, edit and delete, for waiters
@@ -175,8 +195,12 @@ class ChatState:
 
     @property
     def chat_id(self) -> int:
-        """Private chats share the user's id."""
-        return self.user.id
+        """Private chats share the user's id; groups have their own (negative) one."""
+        return self.group.id if self.group is not None else self.user.id
+
+    def chat_json(self) -> JsonDict:
+        """The `Chat` object of this chat."""
+        return self.group.chat_json() if self.group is not None else self.user.chat_json()
 
     def next_message_id(self) -> int:
         """Ids are per chat and start at 1, shared by both sides, as in private chats."""

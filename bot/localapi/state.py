@@ -8,7 +8,6 @@ HTTP layer (`server.LocalBotAPI`) adds the socket around it.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -18,18 +17,20 @@ from bot.localapi.errors import ApiError, bad_request, not_found
 from bot.localapi.faults import Faults
 from bot.localapi.files import FileStore
 from bot.localapi.html import ParsedText
-from bot.localapi.methods import Call, MethodSpec, commands_key, find_method
+from bot.localapi.inspection import Inspection
 from bot.localapi.models import (
     ApiCall,
     CallbackAnswer,
     ChatMessage,
     ChatState,
+    GroupProfile,
     JsonDict,
     PendingQuery,
     Pulse,
     UserProfile,
     unix_now,
 )
+from bot.localapi.registry import Call, MethodSpec, find_method
 from bot.localapi.updates import UpdateQueue
 from bot.localapi.users import SimUser
 from bot.localapi.validate import Markup
@@ -45,7 +46,7 @@ _NOT_MODIFIED = (
 _POLLING = "getUpdates"
 
 
-class BotState:
+class BotState(Inspection):
     """Everything the local Bot API remembers, plus what tests inspect and drive."""
 
     def __init__(
@@ -107,54 +108,19 @@ class BotState:
         sim = self.users[user_id] = SimUser(self, profile)
         return sim
 
-    # -- inspection ---------------------------------------------------------------------
-
-    def sent_to(self, chat_id: int) -> list[ChatMessage]:
-        """The bot's messages currently in the chat (edits applied, deleted ones gone)."""
-        chat = self.chats.get(chat_id)
-        return chat.bot_messages() if chat is not None else []
-
-    def calls_to(self, chat_id: int) -> list[ApiCall]:
-        """Every call addressed to this chat, refused ones included."""
-        return [call for call in self.calls if call.chat_id == chat_id]
-
-    def payloads_to(self, chat_id: int) -> list[JsonDict]:
-        """The raw parameters of every call addressed to this chat (for privacy checks)."""
-        return [call.params for call in self.calls_to(chat_id)]
-
-    def outgoing_text(self, chat_id: int) -> str:
-        """All payloads to this chat as one searchable string (one JSON object per line)."""
-        return "\n".join(
-            json.dumps(params, ensure_ascii=False, default=repr)
-            for params in self.payloads_to(chat_id)
-        )
-
-    def calls_of(self, method: str) -> list[ApiCall]:
-        """Every call of one method (case-insensitive, as Telegram matches method names)."""
-        return [call for call in self.calls if call.method.lower() == method.lower()]
-
-    def delivered_count(self, chat_id: int) -> int:
-        """How many messages the bot successfully sent to this chat (for exactly-once)."""
-        chat = self.chats.get(chat_id)
-        return chat.delivered if chat is not None else 0
-
-    def delivered_counts(self) -> dict[int, int]:
-        """`delivered_count` for every chat that received something."""
-        return {cid: chat.delivered for cid, chat in self.chats.items() if chat.delivered}
-
-    def my_commands(self, scope: JsonDict | None = None, language_code: str = "") -> list[JsonDict]:
-        """The command list set for this scope and language (empty if none)."""
-        return list(self.commands.get(commands_key(scope, language_code), []))
-
-    def unanswered_queries(self) -> list[PendingQuery]:
-        """Button presses the bot has not answered (Telegram shows a spinner for these)."""
-        return [query for query in self.queries.values() if not query.answered]
-
-    def transcript(self, chat_id: int) -> str:
-        """The chat as the user sees it, one line per message."""
-        chat = self.chats.get(chat_id)
-        messages = chat.messages.values() if chat is not None else []
-        return "\n".join(message.describe() for message in messages)
+    def group(
+        self, chat_id: int, title: str, creator: SimUser, *, supergroup: bool = False
+    ) -> ChatState:
+        """The group chat `chat_id` (negative, as Telegram's), created by `creator` on first
+        use; members post in it with `SimUser.send_text(..., chat=chat_id)`."""
+        existing = self.chats.get(chat_id)
+        if existing is not None:
+            return existing
+        if chat_id >= 0:
+            raise ValueError("group ids are negative")
+        kind = "supergroup" if supergroup else "group"
+        chat = self.chats[chat_id] = ChatState(creator.profile, GroupProfile(chat_id, title, kind))
+        return chat
 
     @property
     def is_polling(self) -> bool:
@@ -299,7 +265,7 @@ class BotState:
         """Deliver a message from the bot into the chat."""
         message = ChatMessage(
             message_id=chat.next_message_id(),
-            chat=chat.user.chat_json(),
+            chat=chat.chat_json(),
             sender=self.bot_user.user_json(),
             date=unix_now(),
             kind=kind,
@@ -363,12 +329,14 @@ class BotState:
         entities: list[JsonDict] | None = None,
         media: JsonDict | None = None,
         file_id: str | None = None,
+        chat_id: int | None = None,
     ) -> ChatMessage:
-        """Record a message a simulated user sent (the caller queues the update)."""
-        chat = self.chats[user.id]
+        """Record a message a simulated user sent, in their private chat or in group
+        `chat_id` (the caller queues the update)."""
+        chat = self.chats[user.id if chat_id is None else chat_id]
         message = ChatMessage(
             message_id=chat.next_message_id(),
-            chat=user.chat_json(),
+            chat=chat.chat_json(),
             sender=user.user_json(),
             date=unix_now(),
             kind=kind,
@@ -392,7 +360,7 @@ class BotState:
             "id": query_id,
             "from": user.user_json(),
             "message": message.to_json(),
-            "chat_instance": str(-user.id * 7919),
+            "chat_instance": str(-message.chat_id * 7919),
             "data": data,
         }
 
@@ -412,3 +380,9 @@ class BotState:
     ) -> ChatMessage | None:
         """Wait until `check()` finds a message (re-checked on every change)."""
         return await self._activity.until(check, timeout)
+
+    async def wait_until(self, check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+        """Wait until `check()` holds, re-checked on every call, update and answer;
+        TimeoutError naming `what` after `timeout` seconds."""
+        if await self._activity.until(lambda: True if check() else None, timeout) is None:
+            raise TimeoutError(f"not within {timeout}s: {what}")

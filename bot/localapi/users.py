@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from bot.localapi.faults import Faults
+from bot.localapi.files import FileStore
 from bot.localapi.html import utf16_len
 from bot.localapi.models import (
     ButtonRow,
@@ -21,9 +23,7 @@ from bot.localapi.models import (
     UserProfile,
     unix_now,
 )
-
-if TYPE_CHECKING:
-    from bot.localapi.state import BotState
+from bot.localapi.updates import UpdateQueue
 
 # A valid 1x1 PNG, the default picture of send_photo().
 TINY_PNG = base64.b64decode(
@@ -46,6 +46,54 @@ class HasMessageId(Protocol):
 MessageRef = int | ChatMessage | HasMessageId
 
 
+class World(Protocol):
+    """What a simulated user sees of the server and may do through it (the BotState;
+    named here so that this module does not import the state, which imports it)."""
+
+    chats: dict[int, ChatState]
+    files: FileStore
+    faults: Faults
+    updates: UpdateQueue
+    answers: list[CallbackAnswer]
+
+    @property
+    def bot_user(self) -> UserProfile:
+        """The bot's own profile."""
+        ...
+
+    def add_user_message(
+        self,
+        user: UserProfile,
+        *,
+        kind: str,
+        text: str,
+        entities: list[JsonDict] | None = None,
+        media: JsonDict | None = None,
+        file_id: str | None = None,
+        chat_id: int | None = None,
+    ) -> ChatMessage:
+        """Record a message the user sent."""
+        ...
+
+    def new_callback_query(self, user: UserProfile, message: ChatMessage, data: str) -> JsonDict:
+        """Register a button press."""
+        ...
+
+    def push_update(self, kind: str, payload: JsonDict) -> int:
+        """Queue an update for the bot."""
+        ...
+
+    def transcript(self, chat_id: int) -> str:
+        """The chat, one line per message."""
+        ...
+
+    async def wait_changed(
+        self, check: Callable[[], ChatMessage | None], timeout: float
+    ) -> ChatMessage | None:
+        """Wait until `check()` finds a message."""
+        ...
+
+
 class ButtonNotFoundError(LookupError):
     """A simulated user tried to press a button that is not on the message they see."""
 
@@ -53,7 +101,7 @@ class ButtonNotFoundError(LookupError):
 class SimUser:
     """One simulated user and their private chat with the bot (see `BotState.user`)."""
 
-    def __init__(self, state: BotState, profile: UserProfile) -> None:
+    def __init__(self, state: World, profile: UserProfile) -> None:
         """Created by `BotState.user()`; not meant to be built directly."""
         self._state = state
         self.profile = profile
@@ -75,12 +123,25 @@ class SimUser:
 
     # -- acting -------------------------------------------------------------------------
 
-    async def send_text(self, text: str) -> int:
-        """Type a message (a leading /command gets its bot_command entity); return update_id."""
+    async def send_text(self, text: str, *, chat: int | None = None) -> int:
+        """Type a message in the private chat, or in group `chat` (see `BotState.group`);
+        a leading /command gets its bot_command entity. Returns the update_id."""
         message = self._state.add_user_message(
-            self.profile, kind="text", text=text, entities=_command_entities(text)
+            self.profile, kind="text", text=text, entities=_command_entities(text), chat_id=chat
         )
         return self._act("message", message.to_json())
+
+    async def edit_text(self, message_id: int, text: str) -> int:
+        """Edit one of the user's own text messages (Telegram sends an edited_message
+        update); return the update_id."""
+        message = self.chat.messages.get(message_id)
+        if message is None or message.from_bot or message.kind != "text":
+            raise LookupError(f"{self!r} has no text message #{message_id} of their own")
+        message.text = message.plain_text = text
+        message.entities = _command_entities(text)
+        message.edit_date = unix_now()
+        message.edit_count += 1
+        return self._act("edited_message", message.to_json())
 
     async def send_photo(
         self,
@@ -199,7 +260,7 @@ class SimUser:
         return self._state.transcript(self.id)
 
     async def wait_for(
-        self, predicate: MessagePredicate | None = None, timeout: float = 5.0
+        self, predicate: MessagePredicate | None = None, timeout: float = 30.0
     ) -> ChatMessage:
         """Wait until the bot sent or edited a message (matching `predicate`) since the
         user's last action or the previous wait_for; return the newest such message.
@@ -228,6 +289,11 @@ class SimUser:
 
     def _visible_message(self, ref: MessageRef) -> ChatMessage:
         message_id, chat_id = _identify(ref)
+        if chat_id is not None and chat_id < 0:  # a group: any member sees its messages
+            message = self._state.chats[chat_id].messages.get(message_id)
+            if message is None or not message.from_bot:
+                raise ButtonNotFoundError(f"no bot message #{message_id} in group {chat_id}")
+            return message
         if chat_id is not None and chat_id != self.id:
             raise ButtonNotFoundError(
                 f"{self!r} cannot touch message #{message_id} of chat {chat_id}: "

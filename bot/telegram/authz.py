@@ -20,6 +20,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from bot.access.service import Role
 from bot.app.services import Services
 from bot.i18n import t
+from bot.telegram.replies import tell
 from storage.uow import UnitOfWork
 
 REQUIRES = "requires"
@@ -50,9 +51,7 @@ class Authorize(BaseMiddleware):
             g.role in needed for g in await services.access.grants(uow, user.id)
         ):
             return await handler(event, data)
-        text = t(data.get("locale", services.default_locale), "admin.denied")
-        if isinstance(event, CallbackQuery):
-            await event.answer(text[:200], show_alert=True)
-        elif isinstance(event, Message):
-            await event.answer(text)
+        if isinstance(event, CallbackQuery | Message):
+            text = t(data.get("locale", services.default_locale), "admin.denied")
+            await tell(event, text, alert=True)
         return None

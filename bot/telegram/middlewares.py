@@ -3,10 +3,17 @@
 1. Drop duplicates — an update id seen before (redelivered by a webhook, or
    replayed) is dropped.  Ids handled before a restart are read back from the
    database at start-up; the id is stored with the update's own writes.
+   Then anything from a chat that is not private (a group, a channel) is
+   answered or ignored by `chats` and goes no further (bot/telegram/chats.py).
+   Then each person's pace is checked (bot/telegram/flood.py): an update over
+   their limit is dropped, the first of a flood answered with a cool-down notice.
 2. One update per user at a time — aiogram has no event isolation by default,
    so two fast taps would race on the same questionnaire.
 3. A unit of work per update — opened here, the person registered on it, and
    whatever the handler left uncommitted committed at the end.
+
+It also remembers each person's latest message id, so that an edit can be told
+apart from an edit of something older (`latest_message_id`, see routers/survey.py).
 
 The steps live in one middleware rather than three because each middleware
 layer costs aiogram a wrapper per update, and this path runs for every tap.
@@ -19,10 +26,15 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Dispatcher
 from aiogram.types import TelegramObject, Update, User
 
 from bot.app.services import Services
+from bot.core.lru import LRU
+from bot.i18n import normalize_locale, t
+from bot.telegram import chats
+from bot.telegram.flood import FloodControl, Verdict
+from bot.telegram.replies import Answer, answer, tell
 from storage.repositories import UpdateLogRepo
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -77,6 +89,9 @@ class UserLocks:
                 del self._waiting[user_id], self._locks[user_id]
 
 
+LATEST_MEMORY = 100_000  # people whose latest message id is remembered
+
+
 class UpdateGate(BaseMiddleware):
     """Drops duplicates, serialises each user's updates, gives each a unit of work."""
 
@@ -85,6 +100,9 @@ class UpdateGate(BaseMiddleware):
         self.services = services
         self.recent = RecentUpdates(remember)
         self.locks = UserLocks()
+        # Whose latest message is which (in memory: after a restart an edit is not read).
+        self.latest: LRU[int, int] = LRU(LATEST_MEMORY)
+        self.flood = FloodControl()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         """Pass the update on once, in its user's turn, inside a unit of work."""
@@ -95,8 +113,13 @@ class UpdateGate(BaseMiddleware):
         self.recent.add(event.update_id)
         user: User | None = data.get("event_from_user")
         try:
+            if chats.outside_private(event, self.services.complaints.centre.chat_id):
+                return await chats.point_to_private(event, data["bot"], self.flood)
             if user is None:
                 return await self._in_unit_of_work(handler, event, data, None)
+            verdict = self.flood.admit(user.id)
+            if verdict is not Verdict.ADMIT:
+                return await _hold_back(event, user, verdict)
             return await self.locks.run(
                 user.id, lambda: self._in_unit_of_work(handler, event, data, user)
             )
@@ -119,7 +142,36 @@ class UpdateGate(BaseMiddleware):
                 data["locale"] = services.default_locale
             data["uow"] = uow
             data["services"] = services
+            if user is not None:
+                self._note_latest(event, user.id, data)
             result = await handler(event, data)
             if uow.pending:
                 await uow.commit()
             return result
+
+    def _note_latest(self, event: Update, user_id: int, data: dict[str, Any]) -> None:
+        """Remember a new message's id; tell an edit's handler the latest one."""
+        if event.message is not None:
+            self.latest.put(user_id, event.message.message_id)
+        elif event.edited_message is not None:
+            latest = self.latest.get(user_id)
+            data["latest_message_id"] = latest if isinstance(latest, int) else None
+
+
+def gate_of(dp: Dispatcher) -> UpdateGate:
+    """The update gate among a dispatcher's update middlewares (to adjust its flood
+    control where simulated people act at machine speed)."""
+    [gate] = [m for m in dp.update.outer_middleware if isinstance(m, UpdateGate)]
+    return gate
+
+
+async def _hold_back(event: Update, user: User, verdict: Verdict) -> None:
+    """An update over the person's limit: the cool-down notice once, else silence (but a
+    press's spinner is closed)."""
+    notice = t(normalize_locale(user.language_code), "chat.flood")
+    source = event.message or event.edited_message
+    if event.callback_query is not None:
+        toast = notice if verdict is Verdict.WARN else None
+        await answer(event.callback_query, Answer(toast=toast))
+    elif source is not None and verdict is Verdict.WARN:
+        await tell(source, notice)

@@ -8,14 +8,17 @@ from typing import Any
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.campaign.schema import Campaign, Level, LocaleText
-from bot.i18n import Safe, format_date, t
+from bot.i18n import Safe, echo, format_date, t
 from bot.survey.flow import review_position
-from bot.survey.screens import CampaignChoice, Notice, Question, Thanks, UnitChoice
+from bot.survey.screens import CampaignChoice, Notice, Question, Reply, Thanks, UnitChoice
 from bot.telegram import keyboards
+from bot.telegram.replies import Answer
 
 # The review shows a long suggestion shortened (it is stored whole), so the
 # message always stays far below Telegram's 4096 characters.
 REVIEW_SUGGESTION_PREVIEW = 300
+# A typed search is shown back this long at most (it may be any length).
+SEARCH_ECHO = 100
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
@@ -23,6 +26,18 @@ Rendered = tuple[str, InlineKeyboardMarkup | None]
 def notice(item: Notice, locale: str) -> str:
     """A notice's text in `locale`; campaign, date and name values are localised."""
     return t(locale, item.key, **{k: _value(v, locale) for k, v in item.values.items()})
+
+
+def reply(item: Reply, locale: str) -> Answer:
+    """The questionnaire engine's reply, rendered for `replies.answer`."""
+    text, markup = screen(item.screen, locale) if item.screen is not None else (None, None)
+    return Answer(
+        text=text,
+        markup=markup,
+        toast=notice(item.toast, locale) if item.toast is not None else None,
+        also=notice(item.also, locale) if item.also is not None else None,
+        edit=item.edit,
+    )
 
 
 def _value(value: Any, locale: str) -> Any:
@@ -62,9 +77,9 @@ def unit_choice(choice: UnitChoice, locale: str) -> str:
         )
     ]
     if choice.no_match:
-        lines.append(t(locale, "survey.no_match", query=choice.query or ""))
+        lines.append(t(locale, "survey.no_match", query=echo(choice.query or "", SEARCH_ECHO)))
     elif choice.page.query:
-        lines.append(t(locale, "survey.filtered", query=choice.page.query))
+        lines.append(t(locale, "survey.filtered", query=echo(choice.page.query, SEARCH_ECHO)))
     if choice.page.pages > 1:
         lines.append(t(locale, "common.page", page=choice.page.page + 1, pages=choice.page.pages))
     return "\n".join(lines)
@@ -108,7 +123,8 @@ def _suggestion(q: Question, locale: str) -> str:
         limit=suggestion.max_length,
     )
     if q.draft.suggestion:
-        text += "\n" + t(locale, "survey.suggestion_current", text=_preview(q.draft.suggestion))
+        current = echo(q.draft.suggestion, REVIEW_SUGGESTION_PREVIEW)
+        text += "\n" + t(locale, "survey.suggestion_current", text=current)
     return _resumed(q, locale) + text
 
 
@@ -134,7 +150,8 @@ def _review(q: Question, locale: str) -> str:
         )
     if q.campaign.questionnaire.suggestion is not None:
         if q.draft.suggestion:
-            lines.append(t(locale, "survey.review_suggestion", text=_preview(q.draft.suggestion)))
+            shown = echo(q.draft.suggestion, REVIEW_SUGGESTION_PREVIEW)
+            lines.append(t(locale, "survey.review_suggestion", text=shown))
         else:
             lines.append(t(locale, "survey.review_no_suggestion"))
     lines.append(t(locale, "survey.review_footer"))
@@ -145,8 +162,3 @@ def _review(q: Question, locale: str) -> str:
 def _resumed(q: Question, locale: str) -> str:
     return t(locale, "survey.resumed") + "\n\n" if q.resumed else ""
 
-
-def _preview(text: str) -> str:
-    if len(text) <= REVIEW_SUGGESTION_PREVIEW:
-        return text
-    return text[:REVIEW_SUGGESTION_PREVIEW] + "…"

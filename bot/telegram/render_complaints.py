@@ -24,7 +24,7 @@ from bot.complaints.screens import (
     ResultScreen,
     Screen,
 )
-from bot.i18n import Safe, format_date, t
+from bot.i18n import Safe, echo, format_date, t
 from bot.survey.screens import Notice
 from bot.telegram import keyboards
 
@@ -81,8 +81,8 @@ def _unit_name(view_unit: Any, locale: str) -> str:
     return view_unit.name.get(locale) if view_unit is not None else t(locale, "complaint.no_unit")
 
 
-def _preview(text: str) -> str:
-    return text if len(text) <= PREVIEW else text[:PREVIEW] + "…"
+def _preview(text: str) -> Safe:
+    return echo(text, PREVIEW)
 
 
 def draft(item: DraftScreen, locale: str) -> str:

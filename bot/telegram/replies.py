@@ -1,40 +1,91 @@
-"""Sending the engine's replies: new messages for typed input, edits for button taps."""
+"""The one way the adapter answers a person: the only module that decides between a
+new message, an edit of the pressed message and a toast.
+
+Routers render what the engine returned (text and keyboard, see render.py) into an
+`Answer` and call `answer(event, ...)`; `tell(event, text)` is the short form for a
+single notice.  The rules, in one place:
+
+* typed input (a Message) gets new messages: `also` first, then the screen (`text`),
+  or the `toast` as a message when there is no screen;
+* a button press (a CallbackQuery) edits the pressed message when `edit` is set and
+  the message can still be edited, else sends the screen anew; `also` goes first as
+  a new message; the spinner is always closed, with the toast (cut to Telegram's 200
+  characters) if any.  An edit that changes nothing is not an error.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 
-from bot.survey.screens import Reply
-from bot.telegram import render
+TOAST_LIMIT = 200  # characters Telegram shows in a callback answer
 
 
-async def to_message(message: Message, reply: Reply, locale: str) -> None:
-    """Answer a typed message: an optional notice, then the screen as a new message."""
+@dataclass(frozen=True)
+class Answer:
+    """What to show in answer to one update, already rendered (Telegram HTML)."""
+
+    text: str | None = None  # the screen; None: no screen
+    markup: InlineKeyboardMarkup | None = None
+    toast: str | None = None  # a press's toast (for typed input: sent if there is no screen)
+    also: str | None = None  # a notice sent before the screen, as a new message
+    edit: bool = True  # a press: replace the pressed message rather than send anew
+    alert: bool = False  # a press: show the toast as an alert the person must close
+    url: str | None = None  # a press: a t.me/<bot>?start=… link the client opens
+
+
+async def answer(event: Message | CallbackQuery, reply: Answer) -> None:
+    """Answer typed input or a button press (see the module's rules)."""
+    if isinstance(event, CallbackQuery):
+        await _to_press(event, reply)
+    else:
+        await _to_message(event, reply)
+
+
+async def tell(event: Message | CallbackQuery, text: str, *, alert: bool = False) -> None:
+    """A single notice: a message in answer to typed input, a toast to a press."""
+    if isinstance(event, CallbackQuery):
+        await answer(event, Answer(toast=text, alert=alert))
+    else:
+        await answer(event, Answer(text=text))
+
+
+async def _to_message(message: Message, reply: Answer) -> None:
     if reply.also is not None:
-        await message.answer(render.notice(reply.also, locale))
-    if reply.screen is not None:
-        text, markup = render.screen(reply.screen, locale)
-        await message.answer(text, reply_markup=markup)
+        await message.answer(reply.also)
+    if reply.text is not None:
+        await message.answer(reply.text, reply_markup=reply.markup)
     elif reply.toast is not None:
-        await message.answer(render.notice(reply.toast, locale))
+        await message.answer(reply.toast)
 
 
-async def to_callback(query: CallbackQuery, reply: Reply, locale: str) -> None:
-    """Answer a button tap: replace its message (or send anew), then close the spinner."""
-    message = query.message
-    if reply.also is not None and isinstance(message, Message):
-        await message.answer(render.notice(reply.also, locale))
-    if reply.screen is not None:
-        text, markup = render.screen(reply.screen, locale)
+async def _to_press(query: CallbackQuery, reply: Answer) -> None:
+    message = query.message  # an InaccessibleMessage when too old to edit
+    if reply.also is not None:
+        await _send(query, message, reply.also, None)
+    if reply.text is not None:
         if reply.edit and isinstance(message, Message):
             with contextlib.suppress(TelegramBadRequest):  # "message is not modified"
-                await message.edit_text(text, reply_markup=markup)
-        elif message is not None and not isinstance(message, InaccessibleMessage):
-            await message.answer(text, reply_markup=markup)
-        elif query.from_user is not None and query.bot is not None:
-            await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
-    toast = render.notice(reply.toast, locale) if reply.toast is not None else None
-    await query.answer(toast[:200] if toast else None)
+                await message.edit_text(reply.text, reply_markup=reply.markup)
+        else:
+            await _send(query, message, reply.text, reply.markup)
+    toast = reply.toast[:TOAST_LIMIT] if reply.toast else None
+    await query.answer(toast, show_alert=(reply.alert and toast is not None) or None, url=reply.url)
+
+
+async def _send(
+    query: CallbackQuery,
+    message: Message | InaccessibleMessage | None,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    """A new message in the chat of the pressed button (or the person's own chat)."""
+    if isinstance(message, Message):
+        await message.answer(text, reply_markup=markup)
+    elif message is not None and query.bot is not None:  # too old to edit, chat still known
+        await query.bot.send_message(message.chat.id, text, reply_markup=markup)
+    elif query.bot is not None:
+        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)

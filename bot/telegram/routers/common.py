@@ -11,11 +11,11 @@ from aiogram.types import CallbackQuery, ErrorEvent, Message
 from bot.app.services import Services
 from bot.i18n import normalize_locale, t
 from bot.survey.screens import Notice
-from bot.telegram import keyboards
+from bot.telegram import keyboards, render
 from bot.telegram.callbacks import ChooseLanguage
 from bot.telegram.commands import set_chat_commands
 from bot.telegram.render import notice
-from bot.telegram.replies import to_message
+from bot.telegram.replies import Answer, answer, tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -31,7 +31,7 @@ async def start(message: Message, services: Services, locale: str, uow: UnitOfWo
     lines = [t(locale, "start.greeting", name=name), "", privacy, ""]
     lines += open_questionnaires(services, locale)
     await uow.commit()  # the person is registered before we speak
-    await message.answer("\n".join(lines), reply_markup=keyboards.start(locale))
+    await answer(message, Answer("\n".join(lines), keyboards.start(locale)))
     if locale == "zh-Hant" and message.bot is not None:
         await set_chat_commands(message.bot, message.chat.id, locale)
 
@@ -58,13 +58,13 @@ def notice_line(campaign: str, component: str, end: object, locale: str) -> str:
 @router.message(Command("help"))
 async def help_(message: Message, locale: str) -> None:
     """What the bot can do."""
-    await message.answer(t(locale, "help.text"))
+    await tell(message, t(locale, "help.text"))
 
 
 @router.message(Command("language"))
 async def language(message: Message, locale: str) -> None:
     """Offer the three languages."""
-    await message.answer(t(locale, "language.choose"), reply_markup=keyboards.languages())
+    await answer(message, Answer(t(locale, "language.choose"), keyboards.languages()))
 
 
 @router.callback_query(ChooseLanguage.filter())
@@ -80,11 +80,9 @@ async def language_chosen(
     try:
         await services.people.choose_locale(uow, person.id, locale)
     except ValueError:
-        await query.answer(t(person.locale, "common.stale"))
+        await tell(query, t(person.locale, "common.stale"))
         return
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(t(locale, "language.set"))
+    await answer(query, Answer(t(locale, "language.set")))
     if query.bot is not None:
         await set_chat_commands(query.bot, person.id, locale)
 
@@ -94,7 +92,7 @@ async def cancel(
     message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
 ) -> None:
     """Leave the current conversation (a started questionnaire is kept)."""
-    await to_message(message, await services.survey.cancel(uow, person.id), locale)
+    await answer(message, render.reply(await services.survey.cancel(uow, person.id), locale))
 
 
 @router.error()
@@ -102,18 +100,10 @@ async def on_error(event: ErrorEvent) -> bool:
     """Log, and tell the person their input is kept (never crash the bot)."""
     log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
     update = event.update
-    user = (
-        update.message.from_user
-        if update.message
-        else (update.callback_query.from_user if update.callback_query else None)
-    )
-    if user is not None and update.bot is not None:
-        locale = normalize_locale(user.language_code)
+    source = update.callback_query or update.message
+    if source is not None and source.from_user is not None:
         try:
-            if update.callback_query is not None:
-                await update.callback_query.answer(t(locale, "common.error")[:200])
-            else:
-                await update.bot.send_message(user.id, t(locale, "common.error"))
+            await tell(source, t(normalize_locale(source.from_user.language_code), "common.error"))
         except Exception:  # the error report itself must never raise
-            log.warning("could not tell user %s about the error", user.id)
+            log.warning("could not tell user %s about the error", source.from_user.id)
     return True

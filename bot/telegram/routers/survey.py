@@ -1,7 +1,15 @@
-"""The questionnaire in chat: /survey, the buttons, and typed text.
+"""The questionnaire in chat: /survey, the buttons, typed text and edited text.
 
 Every handler hands ids to `SurveyService` and sends back what it returns; the
 flow itself (and its diagram) lives in `bot/survey/service.py` and `flow.py`.
+
+Edited messages: Telegram sends an edit as its own update.  An edit of the
+person's latest message, while the questionnaire still waits for typed text
+(the unit search or the suggestion), is taken as that text typed anew — e.g. a
+suggestion refused as too long, then shortened by editing it.  Any other edit
+(of an older message, of a command, after the step moved on, in the complaint
+flow, after a restart) is not read, and the person is told so: nothing is
+changed silently and nothing is silently ignored.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from aiogram.types import CallbackQuery, Message
 from bot.app.services import Services
 from bot.i18n import t
 from bot.survey.screens import Notice, Question
+from bot.telegram import render
 from bot.telegram.callbacks import (
     AnswerItem,
     Navigate,
@@ -24,7 +33,7 @@ from bot.telegram.callbacks import (
     StartSurvey,
     UnitsPage,
 )
-from bot.telegram.replies import to_callback, to_message
+from bot.telegram.replies import answer, tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -33,6 +42,7 @@ router = Router(name="survey")
 # take them only from people in those conversations), while the questionnaire's buttons —
 # the hot path — are matched first: hence two routers.
 text_router = Router(name="survey_text")
+USE_BUTTONS = Notice("survey.use_buttons")  # the engine's answer to text at a button step
 
 
 @router.message(Command("survey"))
@@ -43,7 +53,7 @@ async def survey(
     reply = await services.survey.resume(uow, person.id) or await services.survey.begin(
         uow, person.id
     )
-    await to_message(message, reply, locale)
+    await answer(message, render.reply(reply, locale))
 
 
 @router.callback_query(AnswerItem.filter())
@@ -58,7 +68,7 @@ async def answer_item(
     """One of the five levels: stored (committed) before the next question is sent."""
     cb = callback_data
     reply = await services.survey.answer(uow, person.id, cb.unit, cb.comp, cb.item, cb.level)
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(StartSurvey.filter())
@@ -79,7 +89,7 @@ async def start_survey(
         reply = await services.survey.resume(uow, person.id) or await services.survey.begin(
             uow, person.id
         )
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(PickCampaign.filter())
@@ -95,7 +105,7 @@ async def pick_campaign(
     reply = await services.survey.unit_page(
         uow, person.id, callback_data.campaign, callback_data.comp, 0
     )
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(UnitsPage.filter())
@@ -113,7 +123,7 @@ async def units_page(
     reply = await services.survey.unit_page(
         uow, person.id, callback_data.campaign, callback_data.comp, callback_data.page, query_text
     )
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(PickUnit.filter())
@@ -127,7 +137,7 @@ async def pick_unit(
 ) -> None:
     """Start or resume the questionnaire about the chosen unit."""
     reply = await services.survey.pick_unit(uow, person.id, callback_data.unit, callback_data.comp)
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @router.callback_query(Navigate.filter())
@@ -150,9 +160,9 @@ async def navigate(
     elif cb.action == "submit":
         reply = await survey_.submit(uow, person.id, cb.unit, cb.comp)
     else:  # forged, or from a newer version of the bot
-        await query.answer(t(locale, "common.stale"))
+        await tell(query, t(locale, "common.stale"))
         return
-    await to_callback(query, reply, locale)
+    await answer(query, render.reply(reply, locale))
 
 
 @text_router.message(F.text, ~F.text.startswith("/"))
@@ -163,9 +173,35 @@ async def typed_text(
     assert message.text is not None
     reply = await services.survey.text(uow, person.id, message.text)
     if reply is None:
-        await message.answer(t(locale, "common.unknown"))
+        await tell(message, t(locale, "common.unknown"))
         return
-    await to_message(message, reply, locale)
+    await answer(message, render.reply(reply, locale))
+
+
+@text_router.edited_message(F.text, ~F.text.startswith("/"))
+async def edited_text(
+    message: Message,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+    latest_message_id: int | None = None,
+) -> None:
+    """An edit of the latest message during a text step is the new text; else not read."""
+    assert message.text is not None
+    reply = None
+    if message.message_id == latest_message_id:
+        reply = await services.survey.text(uow, person.id, message.text)
+    if reply is None or reply.also == USE_BUTTONS:  # not at a step that takes text
+        await tell(message, t(locale, "chat.edit_not_read"))
+        return
+    await answer(message, render.reply(reply, locale))
+
+
+@text_router.edited_message()
+async def edited_other(message: Message, locale: str) -> None:
+    """An edited command, caption or anything else: say that edits are not read."""
+    await tell(message, t(locale, "chat.edit_not_read"))
 
 
 @text_router.message(~F.text)
@@ -181,5 +217,5 @@ async def not_text(
         raise SkipHandler
     if isinstance(reply.screen, Question):  # still answering: not "welcome back"
         screen = dataclasses.replace(reply.screen, resumed=False)
-        reply = dataclasses.replace(reply, screen=screen, also=Notice("survey.use_buttons"))
-    await to_message(message, reply, locale)
+        reply = dataclasses.replace(reply, screen=screen, also=USE_BUTTONS)
+    await answer(message, render.reply(reply, locale))

@@ -6,11 +6,17 @@ be added here, with its roles), when an entry names a handler that no longer
 exists, when a handler's declared guard disagrees with its entry, and — through
 the real bot — when a role is refused what it should get or gets what it
 should not.
+
+Each probe waits until the bot has finished handling that very update and reads
+only what that update produced (the messages since it was sent, the answer to
+that button press).  An earlier version waited for the bot to look idle (no call
+for 50 ms) and then took whatever answer had arrived: on a loaded machine the
+bot was still reading the person's grants when the quiet spell ended, no answer
+was there yet, and a refused evaluator counted as "allowed".
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -213,8 +219,7 @@ async def _people(app: BotApp) -> dict[str, SimUser]:
         for n, role in enumerate((PUBLIC, HANDLER, EVALUATOR, ADMIN))
     }
     for user in users.values():
-        await user.send_text("/start")
-        await user.wait_for()
+        await app.handled(await user.send_text("/start"))
     services = app.services
     wujin = services.registry.unit_ids[("changzhou-2011-safety", "wujin")]
     async with services.db.unit_of_work() as uow:
@@ -228,11 +233,19 @@ def _denied(text: str) -> bool:
     return any(parse_html(t("en", key)).text in text for key in DENIALS)
 
 
-async def _reply(app: BotApp, user: SimUser) -> str:
-    await app.api.wait_idle(timeout=10)
-    with contextlib.suppress(TimeoutError):
-        return (await user.wait_for(timeout=0.5)).plain_text or ""
-    return ""
+async def _command(app: BotApp, user: SimUser, text: str) -> list[str]:
+    """Send a command; once the bot has handled it, the texts it sent or edited in reply."""
+    mark = user.chat.version
+    await app.handled(await user.send_text(text))
+    return [m.plain_text for m in user.messages if m.version > mark]
+
+
+async def _button(app: BotApp, user: SimUser, data: str) -> str | None:
+    """Press a (forged) button; once the bot has handled the press, the text of its answer."""
+    query = app.api.new_callback_query(user.profile, user.messages[-1], data)
+    await app.handled(app.api.push_update("callback_query", query))
+    [answer] = [a for a in app.api.answers if a.query_id == query["id"]]
+    return answer.text
 
 
 async def test_each_role_gets_exactly_what_it_should(app: BotApp) -> None:
@@ -240,19 +253,16 @@ async def test_each_role_gets_exactly_what_it_should(app: BotApp) -> None:
     wrong: list[str] = []
     for key, probe in PROBES.items():
         for role, user in users.items():
-            await user.send_text(probe)
-            denied = _denied(await _reply(app, user))
-            if denied == (role in MATRIX[key]):
+            replies = await _command(app, user, probe)
+            denied = any(_denied(text) for text in replies)
+            if not replies:
+                wrong.append(f"{probe!r} as {role}: no reply")
+            elif denied == (role in MATRIX[key]):
                 wrong.append(f"{probe!r} as {role}: {'refused' if denied else 'allowed'}")
     for key, data in BUTTONS.items():
         for role, user in users.items():
-            before = len(user.answers)
-            shown = user.messages[-1]
-            query = app.api.new_callback_query(user.profile, shown, data.pack())
-            app.api.push_update("callback_query", query)
-            await app.api.wait_idle(timeout=10)
-            answers = user.answers[before:]
-            denied = any(a.text and _denied(a.text) for a in answers)
+            answer = await _button(app, user, data.pack())
+            denied = answer is not None and _denied(answer)
             if denied == (role in MATRIX[key]):
                 wrong.append(f"button {key} as {role}: {'refused' if denied else 'allowed'}")
     assert wrong == []

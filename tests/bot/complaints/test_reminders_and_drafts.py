@@ -28,10 +28,9 @@ async def notices(app: ComplaintApp) -> int:
     """One round of the reminder/escalation task (as the background loop runs it)."""
     bot = make_bot(app.api.token, app.api.base_url)
     try:
-        sent = await send_due_notices(bot, app.services)
+        sent = await send_due_notices(bot, app.services)  # returns once its sends are done
     finally:
         await bot.session.close()
-    await app.api.wait_idle(timeout=5)
     return sent
 
 
@@ -114,14 +113,12 @@ async def test_bad_input_keeps_the_draft_and_a_restart_resumes_it(app: Complaint
     found = services.registry.unit(nantong)
     assert found is not None and found[0].id != "changzhou-2011-safety"
     query = app.api.new_callback_query(person.user.profile, picker, draft_data("unit", nantong))
-    app.api.push_update("callback_query", query)
-    await app.api.wait_idle(timeout=5)
+    await app.handled(app.api.push_update("callback_query", query))
     assert t(ZH, "complaint.bad.foreign_unit") in person.toasts
     [review] = await person.press(picker, draft_data("unit", unit_id(services, "wujin")))
     [filed] = await person.press(review, draft_data("submit"))
     assert "TS11-" in filed.plain_text
     [mine] = await person.send("/mycomplaints")
     assert "TS11-" in mine.plain_text and "2011年8月8日" in mine.plain_text
-    await app.api.wait_idle(timeout=5)
     assert "13800000000" in app.api.outgoing_text(centre.id)  # the contact the citizen chose
     assert_private(app, centre.id)

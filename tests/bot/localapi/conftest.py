@@ -38,9 +38,9 @@ async def polling(dp: Dispatcher, bot: Bot, api: LocalBotAPI) -> AsyncIterator[N
         dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=5)
     )
     try:
-        await api.wait_polling(timeout=5)
+        await api.wait_polling(timeout=30)
         yield
     finally:
         if not task.done():
-            await asyncio.wait_for(dp.stop_polling(), 5)
-        await asyncio.wait_for(task, 5)
+            await asyncio.wait_for(dp.stop_polling(), 30)
+        await asyncio.wait_for(task, 30)

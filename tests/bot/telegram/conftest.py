@@ -5,6 +5,10 @@ Everything goes through aiogram's real HTTP stack.  `app` starts the bot the way
 stop it and start it again on the same database file, as a restart would.  Every
 wait is bounded, and after each test every Bot API call the bot made must have been
 accepted, except the ones a test declared it provokes on purpose (`allow_api_error`).
+
+Tests never guess that the bot is done from a quiet spell: `BotApp.handled(update_id)`
+returns once the dispatcher has finished that very update (its replies sent, its unit
+of work committed), which `HandledUpdates`, the outermost update middleware, reports.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import contextlib
 import datetime as dt
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -24,13 +30,18 @@ from bot.app.runtime import open_services
 from bot.app.services import Services
 from bot.core.clock import FixedClock
 from bot.localapi import ApiCall, LocalBotAPI
+from bot.localapi.models import Pulse
 from bot.telegram.app import make_bot, make_dispatcher
+from bot.telegram.flood import unhurried
+from bot.telegram.middlewares import UpdateGate, gate_of
 from tests.storage.conftest import POSTGRES_SKIP, POSTGRES_URL, reset_postgres, sqlite_url
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"
 # Inside the Changzhou 2011 questionnaire phase (2011-07-25 … 2011-08-31).
 SURVEY_DAY = dt.date(2011, 8, 1)
-WAIT = 5.0  # seconds any single wait may take before the test fails
+# Seconds any single wait may take before the test fails: generous, because a wait
+# ends as soon as what it waits for happens, and a loaded 2-core CI machine is slow.
+WAIT = 30.0
 
 
 def rejected_calls(api: LocalBotAPI, allowed: list[re.Pattern[str]]) -> list[ApiCall]:
@@ -107,12 +118,59 @@ async def polling(dp: Dispatcher, bot: Bot, api: LocalBotAPI) -> AsyncIterator[N
         await asyncio.wait_for(task, WAIT)
 
 
+class HandledUpdates:
+    """Counts, per update id, how often the dispatcher finished with it (handled, dropped
+    as a duplicate, or failed), for tests to wait on exactly the update they sent."""
+
+    def __init__(self) -> None:
+        """Nothing finished yet."""
+        self.finished: Counter[int] = Counter()
+        self._pulse = Pulse()
+
+    async def __call__(
+        self,
+        handler: Callable[[Any, dict[str, Any]], Awaitable[Any]],
+        event: Any,
+        data: dict[str, Any],
+    ) -> Any:
+        """Outermost update middleware: count the update once everything inside is done."""
+        try:
+            return await handler(event, data)
+        finally:
+            self.finished[event.update_id] += 1
+            self._pulse.notify()
+
+    def install(self, dp: Dispatcher) -> None:
+        """Register as the outermost update middleware, outside the bot's own gate (so the
+        update's unit of work is committed when it counts)."""
+        manager = dp.update.outer_middleware
+        others = list(manager)
+        for middleware in others:
+            manager.unregister(middleware)
+        manager.register(self)
+        for middleware in others:
+            manager.register(middleware)
+
+    async def wait(self, update_id: int, times: int = 1, timeout: float = WAIT) -> None:
+        """Return once update `update_id` was finished `times` times; TimeoutError after
+        `timeout` seconds."""
+        done = await self._pulse.until(
+            lambda: True if self.finished[update_id] >= times else None, timeout
+        )
+        if done is None:
+            raise TimeoutError(
+                f"update {update_id} not finished {times} time(s) within {timeout}s "
+                f"(finished {self.finished[update_id]})"
+            )
+
+
 class BotApp:
     """The real bot over one database file, which can be stopped and started again."""
 
     def __init__(self, api: LocalBotAPI, db_url: str, clock: FixedClock) -> None:
         """Not running until `start()`."""
         self.api, self.db_url, self.clock = api, db_url, clock
+        self.updates = HandledUpdates()  # kept across restarts: update ids are the server's
         self._stack: contextlib.AsyncExitStack | None = None
         self._services: Services | None = None
         self._dp: Dispatcher | None = None
@@ -141,6 +199,10 @@ class BotApp:
             bot = make_bot(self.api.token, self.api.base_url)
             stack.push_async_callback(bot.session.close)
             dp = make_dispatcher(services)
+            self.updates.install(dp)
+            # Simulated people act at machine speed, far faster than the flood limit a
+            # person is held to: tests of flood control put the real limit back.
+            gate_of(dp).flood = unhurried()
             await stack.enter_async_context(polling(dp, bot, self.api))
         except BaseException:
             await stack.aclose()
@@ -148,12 +210,26 @@ class BotApp:
         self._stack, self._services, self._dp = stack, services, dp
         self.starts += 1
 
+    @property
+    def gate(self) -> UpdateGate:
+        """The running bot's update gate."""
+        return gate_of(self.dp)
+
+    async def handled(self, update_id: int, times: int = 1) -> None:
+        """Return once the bot has finished update `update_id` (`times` times, for one
+        redelivered): its replies are sent and its writes committed."""
+        await self.updates.wait(update_id, times)
+
     async def stop(self) -> None:
-        """Let the bot finish what it has, then stop polling and close the database."""
+        """Let the bot finish every update it was given, then stop polling and close the
+        database (background tasks are stopped by the dispatcher's shutdown hooks)."""
         if self._stack is None:
             return
         try:
-            await self.api.wait_idle(timeout=WAIT)
+            filtered = {update["update_id"] for update in self.api.updates.filtered}
+            for update_id in self.api.updates.history():
+                if update_id not in filtered:
+                    await self.handled(update_id)
         finally:
             stack, self._stack, self._services, self._dp = self._stack, None, None, None
             await stack.aclose()

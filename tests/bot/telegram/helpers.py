@@ -90,7 +90,12 @@ async def wait_until(check: Callable[[], bool], what: str, timeout: float = WAIT
 
 
 class Citizen:
-    """A simulated citizen; each action returns the bot's messages it sent or edited."""
+    """A simulated citizen; each action returns the bot's messages it sent or edited.
+
+    Every action waits until the bot has finished handling it (see `BotApp.handled`)
+    and until what it expects is there, so what it returns is complete: nothing of
+    this action can still arrive, and nothing of an earlier one arrives late.
+    """
 
     def __init__(
         self,
@@ -99,15 +104,12 @@ class Citizen:
         language_code: str | None = "zh-hans",
         *,
         first_name: str = "小明",
-        settle: bool = True,
     ) -> None:
-        """`settle`: after each action also wait for the whole bot to go quiet (off when
-        many citizens act at once, since the bot is then never quiet)."""
+        """The simulated user `user_id` (created on first use)."""
         self.app = app
         self.user: SimUser = app.api.user(
             user_id, first_name=first_name, language_code=language_code
         )
-        self.settle = settle
         self.last_update_id = 0
 
     @property
@@ -119,32 +121,38 @@ class Citizen:
         """Type `text`; wait for `count` messages sent or edited in reply."""
         return await self._replies(self.user.send_text(text), count)
 
+    async def edit(self, message_id: int, text: str, count: int = 1) -> list[ChatMessage]:
+        """Edit one of their own messages to `text`; wait for `count` messages in reply."""
+        return await self._replies(self.user.edit_text(message_id, text), count)
+
+    @property
+    def typed(self) -> list[int]:
+        """Ids of the messages this citizen typed or sent, oldest first."""
+        return [m.message_id for m in self.user.history if not m.from_bot]
+
     async def send_photo(self, count: int = 1) -> list[ChatMessage]:
         """Send a picture; wait for `count` messages in reply."""
         return await self._replies(self.user.send_photo(), count)
 
     async def press(self, message: ChatMessage | int, data: str) -> list[ChatMessage]:
-        """Press a button; wait until the bot answered the press (its spinner closed)."""
+        """Press a button; wait until the bot handled the press and closed its spinner."""
         mark = self.user.chat.version
         self.last_update_id = update_id = await self.user.press(message, data)
         query_id = self.app.api.updates.history()[update_id]["callback_query"]["id"]
+        await self.app.handled(update_id)
         await wait_until(
             lambda: self.app.api.queries[query_id].answered, f"{self.user!r}: press answered"
         )
-        return await self._changed(mark)
+        return self._since(mark)
 
     async def _replies(self, action: Awaitable[int], count: int) -> list[ChatMessage]:
         mark = self.user.chat.version
         self.last_update_id = await action
+        await self.app.handled(self.last_update_id)
         await wait_until(
             lambda: len(self._since(mark)) >= count,
             f"{self.user!r}: {count} message(s) in reply; chat:\n{self.user.transcript()}",
         )
-        return await self._changed(mark)
-
-    async def _changed(self, mark: int) -> list[ChatMessage]:
-        if self.settle:
-            await self.app.api.wait_idle(timeout=WAIT)
         return self._since(mark)
 
     def _since(self, mark: int) -> list[ChatMessage]:

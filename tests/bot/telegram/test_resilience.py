@@ -23,7 +23,6 @@ from .helpers import (
     stored,
     unit_id,
     unit_name,
-    wait_until,
 )
 
 ZH = "zh-Hans"
@@ -105,8 +104,8 @@ async def test_redelivered_answer_is_dropped_also_after_a_restart(app: BotApp) -
     edits, sent, calls = item2.edit_count, api.delivered_count(citizen.id), len(api.calls)
 
     api.redeliver(first_tap)
-    await wait_until(lambda: app.dp["dedup"].dropped == 1, "the redelivery dropped")
-    await api.wait_idle(timeout=5)
+    await app.handled(first_tap, times=2)
+    assert app.dp["dedup"].dropped == 1
     assert citizen.user.messages[-1].edit_count == edits  # not edited again
     assert api.delivered_count(citizen.id) == sent  # no second question message
     assert [c.method for c in api.calls[calls:] if c.method != "getUpdates"] == []
@@ -118,8 +117,8 @@ async def test_redelivered_answer_is_dropped_also_after_a_restart(app: BotApp) -
     await app.restart()
     calls = len(api.calls)
     api.redeliver(first_tap)
-    await wait_until(lambda: app.dp["dedup"].dropped == 1, "the redelivery dropped")
-    await api.wait_idle(timeout=5)
+    await app.handled(first_tap, times=3)
+    assert app.dp["dedup"].dropped == 1
     assert [c.method for c in api.calls[calls:] if c.method not in ("getUpdates",)] == []
     assert api.delivered_count(citizen.id) == sent
     saved = await stored(app.services, citizen.id, wujin)
@@ -140,8 +139,9 @@ async def test_double_tap_records_one_answer(app: BotApp) -> None:
     first = await citizen.user.press(question, tap)
     second = await citizen.user.press(question, tap)  # the same button, same message
     queries = [app.api.updates.history()[u]["callback_query"]["id"] for u in (first, second)]
-    await wait_until(lambda: all(app.api.queries[q].answered for q in queries), "both answered")
-    await app.api.wait_idle(timeout=5)
+    await app.handled(first)
+    await app.handled(second)
+    assert all(app.api.queries[q].answered for q in queries)
 
     [message] = citizen.user.messages[-1:]
     assert message.message_id == question.message_id
@@ -232,9 +232,8 @@ async def test_forged_buttons_get_a_stale_toast(app: BotApp, data: str) -> None:
     before = await stored(app.services, citizen.id, wujin)
     forged = data.format(unit=wujin)
     query = app.api.new_callback_query(citizen.user.profile, question, forged)
-    app.api.inject_raw_update({"callback_query": query})
-    await wait_until(lambda: app.api.queries[query["id"]].answered, "the forged press answered")
-    await app.api.wait_idle(timeout=5)
+    await app.handled(app.api.inject_raw_update({"callback_query": query}))
+    assert app.api.queries[query["id"]].answered
     assert citizen.toasts == [plain(ZH, "common.stale")]
     assert citizen.user.messages[-1].edit_count == question.edit_count
     assert await stored(app.services, citizen.id, wujin) == before
