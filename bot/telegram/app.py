@@ -49,13 +49,9 @@ def make_dispatcher(services: Services) -> Dispatcher:
     # One authorization layer for every router: handlers declare flags=requires(Role…).
     dp.message.middleware(Authorize())
     dp.callback_query.middleware(Authorize())
+    # Background work (the outbox, reminders, score refresh) is the entry point's:
+    # `Services.start(BotSender(bot, services))` / `stop()` (bot/app/runtime.py).
     dp.startup.register(_on_startup)
-    dp.startup.register(admin.start_background)  # broadcasts, reminders, phase notices
-    dp.shutdown.register(admin.stop_background)
-    dp.startup.register(complaints.start_notices)  # reminders and escalation
-    dp.shutdown.register(complaints.stop_notices)
-    dp.startup.register(evaluator.start_refresh)  # scores refreshed as answers arrive
-    dp.shutdown.register(evaluator.stop_refresh)
     return dp
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.app.config import Settings
-from bot.app.runtime import services_from
+from bot.app.runtime import background, services_from
 from bot.telegram.app import make_bot, make_dispatcher
+from bot.telegram.sender import BotSender
 
 
 async def run_polling(settings: Settings) -> None:
@@ -14,6 +15,7 @@ async def run_polling(settings: Settings) -> None:
         bot = make_bot(token, settings.telegram_api_base)
         dp = make_dispatcher(services)
         try:
-            await dp.start_polling(bot, handle_signals=True)
+            async with background(services, BotSender(bot, services)):
+                await dp.start_polling(bot, handle_signals=True)
         finally:
             await bot.session.close()

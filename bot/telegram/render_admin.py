@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import html
 
-from bot.admin.broadcast import BLOCKED, FAILED, PENDING, SENT, UNKNOWN, Progress
 from bot.admin.fairness import Burst
 from bot.admin.phases import PhaseState
 from bot.core.clock import CHINA
 from bot.core.registry import Registry
 from bot.i18n import format_date, t
 from storage.models import AuditEntry
+from storage.outbox import BLOCKED, FAILED, PENDING, SENT, UNKNOWN, Progress
 
 
 def phases(states: list[PhaseState], locale: str) -> str:

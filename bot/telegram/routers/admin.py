@@ -3,20 +3,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import datetime as dt
-import functools
 import io
 
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot.access.service import Role
-from bot.admin.audience import Audience, AudienceUnavailable
-from bot.admin.broadcast import Progress
 from bot.admin.phases import PhaseAction, PhaseError
 from bot.app.services import Services
 from bot.campaign.schema import Campaign
@@ -33,7 +28,7 @@ from bot.telegram.callbacks import (
     BroadcastUnitSearch,
     PhaseChange,
 )
-from bot.telegram.sender import BotSender
+from storage.admin import Audience, AudienceUnavailable
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -269,7 +264,7 @@ async def broadcast_cancel(
     stopped = await services.admin.composer.discard(person.id, callback_data.job)
     await query.answer(t(locale, "admin.bc.stopped" if stopped else "common.stale")[:200])
     if stopped and isinstance(query.message, Message):
-        progress = await services.admin.broadcaster.progress(callback_data.job)
+        progress = await services.outbox.progress(callback_data.job)
         await query.message.edit_text(
             render_admin.progress(progress, locale)
             if progress.total
@@ -288,28 +283,6 @@ async def _say(
         await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
     else:
         await message.answer(text, reply_markup=markup)  # type: ignore[arg-type]
-
-
-async def show_progress(bot: Bot, services: Services, progress: Progress) -> None:
-    """The broadcaster's progress hook: edit the job's one status message."""
-    if progress.status_chat_id is None or progress.status_message_id is None:
-        return
-    locale = services.default_locale
-    if progress.created_by is not None:  # in the language of the admin who sent it
-        async with services.db.unit_of_work() as uow:
-            person = await services.people.get(uow, progress.created_by)
-        locale = person.locale if person else locale
-    running = progress.status == "running"
-    markup = keyboards.broadcast_running(progress.job_id, locale) if running else None
-    try:
-        await bot.edit_message_text(
-            render_admin.progress(progress, locale),
-            chat_id=progress.status_chat_id,
-            message_id=progress.status_message_id,
-            reply_markup=markup,
-        )
-    except Exception:  # "message is not modified" and the like: the next report will do
-        return
 
 
 # -- /phase ------------------------------------------------------------------------------
@@ -595,25 +568,3 @@ async def suspicious(
         await message.answer(
             f"<b>{render_admin.escape(campaign.name.get(locale))}</b>\n{text}"[:4000]
         )
-
-
-# -- background: the broadcaster and the reminder / notice ticker ------------------------
-
-
-async def start_background(bot: Bot, dispatcher: Dispatcher, services: Services) -> None:
-    """Start sending (resuming any job a restart interrupted) beside polling."""
-    broadcaster = services.admin.broadcaster
-    broadcaster.on_progress[:] = [functools.partial(show_progress, bot, services)]
-    sender = BotSender(bot)
-    dispatcher["admin_background"] = asyncio.create_task(
-        services.admin.background(sender), name="admin-background"
-    )
-
-
-async def stop_background(dispatcher: Dispatcher) -> None:
-    """A clean stop: calls on the wire finish and are recorded (bot/admin/broadcast.py)."""
-    task: asyncio.Task[None] | None = dispatcher.workflow_data.pop("admin_background", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

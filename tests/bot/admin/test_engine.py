@@ -1,4 +1,4 @@
-"""Phases, voiding, suspicious bursts, reminders and the broadcaster — without Telegram."""
+"""Phases, voiding, suspicious bursts, reminders and the outbox — without Telegram."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from bot.admin.audience import Audience, AudienceUnavailable
-from bot.admin.broadcast import BLOCKED, FAILED, SENT, UNKNOWN, TokenBucket
 from bot.admin.compose import html_problem
 from bot.admin.phases import PhaseAction, PhaseError
 from bot.app.runtime import open_services
 from bot.app.services import Services
 from bot.core.clock import FixedClock
+from bot.outbox.pacing import TokenBucket
 from bot.scoring.satisfaction import satisfaction_by_unit
 from bot.survey.screens import Notice
+from storage.admin import Audience, AudienceUnavailable
 from storage.models import AuditEntry, BroadcastRecipient, Respondent
+from storage.outbox import BLOCKED, FAILED, SENT, UNKNOWN
 
 from .conftest import (
     ADMIN,
@@ -155,19 +156,19 @@ async def test_reminders_go_once_per_person_and_phase_across_a_restart(
     async with open_services(db_url, CAMPAIGNS, clock) as services:  # a restart
         assert await services.admin.reminders.tick() == 0
         sender = FakeSender()
-        await services.admin.broadcaster.run(sender, until_idle=True)
+        await services.outbox.run(sender, until_idle=True)
         assert [rid for rid, _ in sender.sent] == [901]
         clock.set(dt.datetime(2011, 8, 31, 9))  # the phase's last day: the closing reminder
         assert await services.admin.reminders.tick() == 2  # 901 and 903
         assert await services.admin.reminders.tick() == 0
-        await services.admin.broadcaster.run(sender, until_idle=True)
+        await services.outbox.run(sender, until_idle=True)
         assert sorted(rid for rid, _ in sender.sent) == [901, 901, 903]
     async with open_services(db_url, CAMPAIGNS, clock) as services:  # and another restart
         assert await services.admin.reminders.tick() == 0
     assert "31" in sender.sent[1][1]  # the closing date is in the text
 
 
-# -- the broadcaster ---------------------------------------------------------------------
+# -- the outbox ---------------------------------------------------------------------
 
 
 async def _states(services: Services, job_id: int) -> dict[int, str]:
@@ -184,7 +185,7 @@ async def test_429_403_and_5xx(services: Services) -> None:
     ids = list(range(1000, 1040))
     await add_people(services, ids)
     await add_people(services, [2000], locale="en")
-    broadcaster = services.admin.broadcaster
+    broadcaster = services.outbox
     broadcaster.bucket = TokenBucket(200)
     job = await broadcaster.create(Audience("everyone"), {"zh-Hans": "通知", "en": "Notice"})
     assert job is not None and job.total == 41
@@ -211,7 +212,7 @@ async def test_a_crash_on_the_wire_is_not_resent_and_a_cancel_loses_nothing(
 ) -> None:
     ids = list(range(3000, 3200))
     await add_people(services, ids)
-    b = services.admin.broadcaster
+    b = services.outbox
     b.bucket = TokenBucket(400)
     job = await b.create(Audience("everyone"), {"zh-Hans": "通知"})
     assert job is not None

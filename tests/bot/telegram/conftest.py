@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.app.runtime import open_services
+from bot.app.runtime import background, open_services
 from bot.app.services import Services
 from bot.core.clock import FixedClock
 from bot.localapi import ApiCall, LocalBotAPI
 from bot.telegram.app import make_bot, make_dispatcher
+from bot.telegram.sender import BotSender
 from tests.storage.conftest import POSTGRES_SKIP, POSTGRES_URL, reset_postgres, sqlite_url
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"
@@ -141,6 +142,7 @@ class BotApp:
             bot = make_bot(self.api.token, self.api.base_url)
             stack.push_async_callback(bot.session.close)
             dp = make_dispatcher(services)
+            await stack.enter_async_context(background(services, BotSender(bot, services)))
             await stack.enter_async_context(polling(dp, bot, self.api))
         except BaseException:
             await stack.aclose()

@@ -145,6 +145,9 @@ class Citizen:
     async def _changed(self, mark: int) -> list[ChatMessage]:
         if self.settle:
             await self.app.api.wait_idle(timeout=WAIT)
+            # What the update queued for others (complaint cards …) goes out through the
+            # outbox, after the reply: wait until it is sent too.
+            await self.app.services.outbox.settled(timeout=30)
         return self._since(mark)
 
     def _since(self, mark: int) -> list[ChatMessage]:
