@@ -1,4 +1,5 @@
-"""The admin feature's queries: audiences, reminder and phase-notice selections.
+"""The admin feature's queries: audiences, reminder and phase-notice selections, phase
+overrides, and the fairness checks' reads and writes.
 
 An audience is data (`Audience`), stored with its job so `/broadcast status`
 can say who was meant.  Each kind maps to a query that returns the rows
@@ -19,10 +20,30 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, column, exists, insert, inspect, select, table
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    column,
+    delete,
+    exists,
+    insert,
+    inspect,
+    select,
+    table,
+    update,
+)
 
-from storage.models import Membership, PhaseNoticeMark, ReminderMark, Respondent, Submission
-from storage.uow import Database
+from storage.models import (
+    Answer,
+    Membership,
+    PhaseNoticeMark,
+    PhaseOverride,
+    ReminderMark,
+    Respondent,
+    Submission,
+)
+from storage.uow import Database, UnitOfWork
 
 # The complaint desk's table, named lightly: this module must not depend on its model.
 _complaints = table("complaints", column("complainant_id"), column("unit_id"), column("status"))
@@ -248,3 +269,74 @@ class DueReminders:
                 for uid, _ in chosen
             ],
         )
+
+
+# -- phases ----------------------------------------------------------------------------
+
+
+async def phase_overrides(db: Database) -> dict[tuple[str, str], tuple[dt.date, dt.date]]:
+    """Every admin's change to a phase's dates: (campaign, phase) → (start, end)."""
+    async with db.unit_of_work() as uow:
+        rows = await uow.session.execute(select(PhaseOverride))
+        return {(o.campaign_id, o.phase_id): (o.start, o.end) for o in rows.scalars()}
+
+
+def set_phase_dates(
+    conn: Connection,
+    campaign_id: str,
+    phase_id: str,
+    dates: tuple[dt.date, dt.date] | None,
+    by: int | None,
+    now: dt.datetime,
+) -> None:
+    """Replace a phase's override with `dates` (None: back to the campaign file's)."""
+    o = PhaseOverride
+    conn.execute(delete(o).where(o.campaign_id == campaign_id, o.phase_id == phase_id))
+    if dates is not None:
+        conn.execute(
+            insert(o).values(
+                campaign_id=campaign_id,
+                phase_id=phase_id,
+                start=dates[0],
+                end=dates[1],
+                set_by=by,
+                set_at=now,
+            )
+        )
+
+
+# -- fairness --------------------------------------------------------------------------
+
+
+def void_submissions(
+    conn: Connection, respondent_id: int, campaign_id: str, now: dt.datetime
+) -> int:
+    """Void every questionnaire of a respondent in a campaign; how many."""
+    s = Submission
+    done = conn.execute(
+        update(s)
+        .where(s.respondent_id == respondent_id, s.campaign_id == campaign_id, s.voided.is_(False))
+        .values(voided=True, updated_at=now)
+    )
+    return int(done.rowcount or 0)
+
+
+AnswerRow = tuple[int, str, int, dt.datetime, str, str]
+
+
+async def submitted_answers(uow: UnitOfWork, campaign_id: str) -> list[AnswerRow]:
+    """Every answer of the campaign's submitted, non-voided questionnaires:
+    (unit, component, respondent, respondent's first_seen, item, level)."""
+    s, a, r = Submission, Answer, Respondent
+    rows = await uow.session.execute(
+        select(s.unit_id, s.component, s.respondent_id, r.first_seen, a.item, a.level)
+        .join(r, r.id == s.respondent_id)
+        .join(
+            a,
+            (a.respondent_id == s.respondent_id)
+            & (a.unit_id == s.unit_id)
+            & (a.component == s.component),
+        )
+        .where(s.campaign_id == campaign_id, s.status == "submitted", s.voided.is_(False))
+    )
+    return [(int(u), str(c), int(rid), seen, str(i), str(lv)) for u, c, rid, seen, i, lv in rows]

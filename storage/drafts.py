@@ -75,7 +75,11 @@ class DraftStore:
                 return None
             audience = dict(job.audience) if job.audience else None
             return Draft(
-                job.id, dict(job.texts), job.compose_step, job.media_kind, job.media_file_id,
+                job.id,
+                dict(job.texts),
+                job.compose_step,
+                job.media_kind,
+                job.media_file_id,
                 audience,
             )
 

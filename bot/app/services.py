@@ -147,7 +147,11 @@ class Services:
             for out in self.adapter.render(item, locale):
                 messages.append(
                     Single(
-                        item.chat_id, locale, out.text, out.markup, out.media_kind,
+                        item.chat_id,
+                        locale,
+                        out.text,
+                        out.markup,
+                        out.media_kind,
                         out.media_file_id,
                     )
                 )

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
 CATCH_UP = 0.1  # seconds of pacing lag the bucket may make up after a stall
 
+
 class TokenBucket:
     """At most `rate` sends in any sliding second, evenly spaced, pausable by a 429.
 

@@ -148,9 +148,7 @@ class Pump:
         # Their language, else the default one, else whichever the author wrote.
         text = q.texts.get(locale) or q.texts.get(b.default_locale) or next(iter(q.texts.values()))
         try:
-            await self.sender.send(
-                chat_id, Outgoing(text, q.media_kind, q.media_file_id, q.markup)
-            )
+            await self.sender.send(chat_id, Outgoing(text, q.media_kind, q.media_file_id, q.markup))
         except RateLimited as exc:
             b.rate_limited += 1
             b.bucket.pause(exc.retry_after)

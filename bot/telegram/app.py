@@ -12,7 +12,16 @@ from bot.app.services import Services
 from bot.telegram.authz import Authorize
 from bot.telegram.commands import set_default_commands
 from bot.telegram.middlewares import RecentUpdates, UpdateGate
-from bot.telegram.routers import access, admin, common, complaints, evaluator, fallback, survey
+from bot.telegram.routers import (
+    access,
+    admin,
+    admin_roles,
+    common,
+    complaints,
+    evaluator,
+    fallback,
+    survey,
+)
 from storage.repositories import UpdateLogRepo
 
 # How many handled update ids are read back at start-up to drop redeliveries.
@@ -41,6 +50,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         common.router,
         access.router,
         admin.router,
+        admin_roles.router,
         fallback.router,
     )
     for router in routers:
