@@ -6,6 +6,8 @@ storage/drafts.py); its step says what the admin's next message is.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from bot.core.clock import Clock
@@ -39,25 +41,31 @@ ALLOWED_TAGS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why a text cannot be sent: a key under admin.bc.problem.* and its values."""
+
+    key: str  # empty | too_long | tag | unclosed | bare_lt
+    values: dict[str, str | int] = field(default_factory=dict)
+
+
 class _Checker(HTMLParser):
     """Collects the first problem with a piece of Telegram HTML."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[str] = []
-        self.problem: str | None = None
+        self.problem: Problem | None = None
         self.length = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self.problem = self.problem or f"<{tag}>"
-        elif tag == "a" and not any(k == "href" and v for k, v in attrs):
-            self.problem = self.problem or "<a> without href"
+        if tag not in ALLOWED_TAGS or (tag == "a" and not any(k == "href" and v for k, v in attrs)):
+            self.problem = self.problem or Problem("tag", {"tag": f"<{tag}>"})
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            self.problem = self.problem or f"</{tag}>"
+            self.problem = self.problem or Problem("tag", {"tag": f"</{tag}>"})
             return
         self.stack.pop()
 
@@ -65,22 +73,28 @@ class _Checker(HTMLParser):
         self.length += len(data.encode("utf-16-le")) // 2
 
 
-def html_problem(text: str, limit: int = TEXT_LIMIT) -> str | None:
-    """What is wrong with `text` as Telegram HTML (None: it is fine)."""
+# A "<" that starts no tag: Python's parser takes it as text, Telegram's refuses it.
+_BARE_LT = re.compile(r"<(?![a-zA-Z/])")
+
+
+def html_problem(text: str, limit: int = TEXT_LIMIT) -> Problem | None:
+    """What is wrong with `text` as Telegram HTML (None: it can be sent)."""
+    if _BARE_LT.search(text):
+        return Problem("bare_lt")
     checker = _Checker()
     try:
         checker.feed(text)
         checker.close()
-    except Exception as exc:  # HTMLParser rarely raises, but bad input must not crash us
-        return str(exc)
+    except Exception:  # HTMLParser rarely raises, but bad input must not crash us
+        return Problem("tag", {"tag": "<"})
     if checker.problem:
         return checker.problem
     if checker.stack:
-        return f"<{checker.stack[-1]}> not closed"
-    if not checker.length:
-        return "empty"
+        return Problem("unclosed", {"tag": f"<{checker.stack[-1]}>"})
+    if not checker.length or not text.strip():
+        return Problem("empty")
     if checker.length > limit:
-        return f"{checker.length} > {limit}"
+        return Problem("too_long", {"length": checker.length, "limit": limit})
     return None
 
 
@@ -122,7 +136,7 @@ class Composer:
         locale: str,
         text: str,
         media: tuple[str, str] | None = None,
-    ) -> str | None:
+    ) -> Problem | None:
         """Store one locale's text (and the media, with the first text); a problem or None."""
         has_media = media is not None or draft.media_kind is not None
         problem = html_problem(text, CAPTION_LIMIT if has_media else TEXT_LIMIT)

@@ -75,10 +75,14 @@ class SimUser:
 
     # -- acting -------------------------------------------------------------------------
 
-    async def send_text(self, text: str) -> int:
-        """Type a message (a leading /command gets its bot_command entity); return update_id."""
+    async def send_text(self, text: str, entities: list[JsonDict] | None = None) -> int:
+        """Type a message (a leading /command gets its bot_command entity), formatted with
+        `entities` if given (bold, links … as the client sends them); return update_id."""
         message = self._state.add_user_message(
-            self.profile, kind="text", text=text, entities=_command_entities(text)
+            self.profile,
+            kind="text",
+            text=text,
+            entities=[*_command_entities(text), *(entities or [])],
         )
         return self._act("message", message.to_json())
 

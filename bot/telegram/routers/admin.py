@@ -10,7 +10,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.app.services import Services
-from bot.i18n import t
+from bot.i18n import Safe, t
 from bot.telegram import keyboards, render_admin
 from bot.telegram.authz import ADMIN
 from bot.telegram.callbacks import (
@@ -65,14 +65,14 @@ async def compose_message(
         await _unit_search(message, services, draft.id, step.removeprefix("unit:"), locale)
         return
     media = _media(message)
-    text = message.caption if media else message.text
-    if message.entities or message.caption_entities:  # formatted in the client: take its HTML
-        text = message.html_text
+    # The admin's formatting as Telegram gives it (entities → HTML, the rest escaped):
+    # what they see in their client is what people get; typed "<b>" or "&" stay text.
     problem = await composer.set_text(
-        person.id, draft, step.removeprefix("text:"), text or "", media
+        person.id, draft, step.removeprefix("text:"), message.html_text, media
     )
     if problem is not None:
-        await message.answer(t(locale, "admin.bc.bad_html", problem=problem))
+        what = t(locale, f"admin.bc.problem.{problem.key}", **problem.values)
+        await message.answer(t(locale, "admin.bc.bad_html", problem=Safe(what)))
         return
     updated = await composer.get(person.id, draft.id)
     texts = updated.texts if updated else {}

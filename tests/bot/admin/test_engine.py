@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from bot.admin.compose import html_problem
+from bot.admin.compose import Problem, html_problem
 from bot.admin.phases import PhaseAction, PhaseError
 from bot.app.runtime import open_services
 from bot.app.services import Services
@@ -270,8 +270,10 @@ async def test_complaint_audiences_wait_for_their_tables(services: Services) -> 
 
 
 def test_broadcast_html_is_validated() -> None:
-    assert html_problem("<b>通知</b> <a href='https://x.cn'>链接</a>") is None
-    assert html_problem("<b>unclosed") is not None
-    assert html_problem("<script>x</script>") is not None
-    assert html_problem("a" * 5000) is not None
+    assert html_problem("<b>通知</b> <a href='https://x.cn'>链接</a> R&amp;D") is None
+    assert html_problem("<b>unclosed") == Problem("unclosed", {"tag": "<b>"})
+    assert html_problem("<script>x</script>") == Problem("tag", {"tag": "<script>"})
+    assert html_problem("AT&T < 5") == Problem("bare_lt")
+    assert html_problem("a" * 5000) == Problem("too_long", {"length": 5000, "limit": 4096})
+    assert html_problem("  ") == Problem("empty")
     assert html_problem("a" * 1000, 1024) is None
