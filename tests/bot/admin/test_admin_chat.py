@@ -59,7 +59,7 @@ async def test_compose_preview_send_and_progress(app: BotApp, api: LocalBotAPI) 
     await admin.wait_for()
     await admin.press_text(plain("admin.aud.everyone"))
     preview = await admin.wait_for()
-    assert "4 recipient(s)" in preview.plain_text and "通知：问卷已开放" in preview.plain_text
+    assert "4 recipients" in preview.plain_text and "通知：问卷已开放" in preview.plain_text
     await admin.press_text(plain("admin.bc.send"))
     report = await admin.wait_for(lambda m: "finished" in (m.plain_text or ""), timeout=15)
     assert "delivered 4" in report.plain_text
