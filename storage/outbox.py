@@ -88,6 +88,7 @@ class QueuedJob:
     media_file_id: str | None
     markup: dict[str, Any] | None
     watched: bool = False  # an admin watches its progress in a status message
+    single: bool = False  # a delivery: one message to one chat
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,7 @@ class OutboxStore:
                     j.media_file_id,
                     dict(j.markup) if j.markup else None,
                     j.status_message_id is not None,
+                    j.kind == DELIVERY,
                 )
                 for j in rows
             ]

@@ -133,6 +133,9 @@ class Pump:
             await b.store.record(job.id, chat_id, state, error, b.clock.now())
             if state != PENDING:
                 job.settled.add(chat_id)
+                if job.queued.single:  # its one message is decided: done, claimed no more
+                    job.stopped = True
+                    await b.store.close(job.id, b.clock.now())
             if state == BLOCKED:
                 for hook in b.on_blocked:
                     hook(chat_id)
