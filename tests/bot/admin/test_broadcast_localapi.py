@@ -1,7 +1,7 @@
 """A broadcast to a few thousand people through the local Bot API server, with faults.
 
-429s (the server's limit is below the broadcaster's rate), 403s (people who
-blocked the bot), 5xx (one-off server errors), and the broadcaster killed
+429s (the server's limit is below the outbox's rate), 403s (people who
+blocked the bot), 5xx (one-off server errors), and the outbox killed
 mid-way and resumed by a new one: every active recipient gets exactly one
 message, blocked ones are marked inactive, and no sliding second carries more
 send attempts than the configured rate.

@@ -185,12 +185,12 @@ async def test_429_403_and_5xx(services: Services) -> None:
     ids = list(range(1000, 1040))
     await add_people(services, ids)
     await add_people(services, [2000], locale="en")
-    broadcaster = services.outbox
-    broadcaster.bucket = TokenBucket(200)
-    job = await broadcaster.create(Audience("everyone"), {"zh-Hans": "通知", "en": "Notice"})
+    outbox = services.outbox
+    outbox.bucket = TokenBucket(200)
+    job = await outbox.create(Audience("everyone"), {"zh-Hans": "通知", "en": "Notice"})
     assert job is not None and job.total == 41
     sender = FakeSender(blocked={1003}, failing={1005}, limited=3)
-    await broadcaster.run(sender, until_idle=True)
+    await outbox.run(sender, until_idle=True)
     states = await _states(services, job.job_id)
     assert states[1003] == BLOCKED and states[1005] == FAILED
     assert Counter(states.values())[SENT] == 39
@@ -198,12 +198,12 @@ async def test_429_403_and_5xx(services: Services) -> None:
         {i: 1 for i in [*ids, 2000] if i not in (1003, 1005)}
     )
     assert (2000, "Notice") in sender.sent and (1000, "通知") in sender.sent
-    assert broadcaster.rate_limited == 3 and broadcaster.bucket.pauses >= 1
+    assert outbox.rate_limited == 3 and outbox.bucket.pauses >= 1
     async with services.db.unit_of_work() as uow:
         blocked = await uow.session.get(Respondent, 1003)
         assert blocked is not None and not blocked.active
     # Blocked people are left out of the next broadcast.
-    again = await broadcaster.create(Audience("everyone"), {"zh-Hans": "再次"})
+    again = await outbox.create(Audience("everyone"), {"zh-Hans": "再次"})
     assert again is not None and again.total == 40
 
 
