@@ -9,8 +9,9 @@
                         └─► submit
 
 Every function returns a `Step`: the new draft and what happened.  Bad input
-(too long, too many files, a unit of another campaign) leaves the draft as it
-was and says why, so nothing the citizen entered is ever lost.
+(too long, nothing visible, too many files, a unit of another campaign) leaves
+the draft as it was and says why, so nothing the citizen entered is ever lost.
+Typed text goes through `visible_text` (bot/core/text.py) first.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from bot.core.text import visible_text
 
 MAX_ATTACHMENTS = 5
 MAX_CONTACT_LENGTH = 200
@@ -43,7 +46,7 @@ class Outcome(StrEnum):
     MOVED = "moved"  # the draft changed (or moved to another step)
     STALE = "stale"  # the event does not apply to the step the draft is on
     TOO_LONG = "too_long"
-    EMPTY = "empty"
+    INVISIBLE = "invisible"  # no visible character: only spaces, zero-width or format chars
     TOO_MANY = "too_many"
     UNSUPPORTED = "unsupported"
     FOREIGN_UNIT = "foreign_unit"  # a unit outside the draft's campaign
@@ -133,7 +136,7 @@ def filter_units(draft: Draft, query: str) -> Step:
     """Typed text on the unit step filters the list."""
     if draft.step != "unit":
         return Step(Outcome.STALE, draft)
-    return Step(Outcome.MOVED, dataclasses.replace(draft, query=query.strip() or None, page=0))
+    return Step(Outcome.MOVED, dataclasses.replace(draft, query=visible_text(query), page=0))
 
 
 def turn_page(draft: Draft, page: int) -> Step:
@@ -153,12 +156,12 @@ def choose_kind(draft: Draft, kind: str, kinds: list[str]) -> Step:
 
 
 def describe(draft: Draft, text: str, limit: int) -> Step:
-    """What happened: refused (not cut) when longer than `limit`."""
+    """What happened: refused (not cut) when longer than `limit`, or when nothing shows."""
     if draft.step != "text":
         return Step(Outcome.STALE, draft)
-    cleaned = text.strip()
-    if not cleaned:
-        return Step(Outcome.EMPTY, draft)
+    cleaned = visible_text(text)
+    if cleaned is None:
+        return Step(Outcome.INVISIBLE, draft)
     if len(cleaned) > limit:
         return Step(Outcome.TOO_LONG, draft, {"limit": limit, "length": len(cleaned)})
     return Step(Outcome.MOVED, _next(dataclasses.replace(draft, text=cleaned), "evidence"))
@@ -204,9 +207,9 @@ def give_contact(draft: Draft, text: str) -> Step:
     """Contact details the citizen chose to give."""
     if draft.step != "contact":
         return Step(Outcome.STALE, draft)
-    cleaned = text.strip()
-    if not cleaned:
-        return Step(Outcome.EMPTY, draft)
+    cleaned = visible_text(text)
+    if cleaned is None:
+        return Step(Outcome.INVISIBLE, draft)
     if len(cleaned) > MAX_CONTACT_LENGTH:
         return Step(Outcome.TOO_LONG, draft, {"limit": MAX_CONTACT_LENGTH, "length": len(cleaned)})
     return Step(Outcome.MOVED, _next(dataclasses.replace(draft, contact=cleaned), "review"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.campaign.schema import Campaign, CaseClass, ConductKind, Unit
 from bot.complaints.flow import Attachment, Draft
+from bot.complaints.lifecycle import Status
 from bot.survey.screens import Notice
 from bot.survey.units import UnitPage
 
@@ -21,9 +22,9 @@ RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 @dataclass(frozen=True)
 class ComplaintView:
-    """A complaint without its complainant's identity."""
+    """A complaint without its complainant's identity, or its row id: buttons name a
+    complaint by its random tracking number only."""
 
-    id: int
     tracking: str
     campaign: Campaign
     unit_id: int | None
@@ -32,7 +33,7 @@ class ComplaintView:
     text: str
     contact: str | None
     case_class: CaseClass
-    status: str
+    status: Status
     filed_at: dt.datetime
     due_day: dt.date  # local day in the campaign's timezone
     due_estimated: bool
@@ -48,7 +49,7 @@ class ComplaintView:
     @property
     def open(self) -> bool:
         """Not closed yet."""
-        return self.status != "closed"
+        return self.status is not Status.CLOSED
 
 
 @dataclass(frozen=True)

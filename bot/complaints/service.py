@@ -1,4 +1,4 @@
-"""The complaint service: filing, routing, handling, callback, review, reminders.
+"""The complaint service: one entry point, the work split by who acts.
 
 It knows nothing of Telegram.  Each public method takes ids and text, works in
 the caller's unit of work (state changes are guarded updates on the writer,
@@ -7,82 +7,69 @@ acting, and `deliveries` for everyone else (handlers, the centre, the citizen).
 Everything sent to others is built from a `ComplaintView`, which has no field
 for who complained.
 
-::
-
-    citizen /complain ─► draft (flow.py) ─► filed ──► unit has handlers? ── yes ─► open
-                                                         │ no / "not sure"            │ accept
-                                                         ▼                            ▼
-                       centre: route · case class ◄── triage ◄── transfer ──── accepted
-                       extension: approve/refuse                         ask ⇄ answer (relayed)
-                                                                                │ close + verdict
-                        reopen ◄── review requested ◄── 不满意 ◄── rating ◄── closed (finding)
+Who may do what, from which state, is the lifecycle table (lifecycle.py; its
+diagram is in docs/complaints-lifecycle.md).  The parts: filing.py (the draft,
+filing and routing), citizen.py, handling.py (the unit's handler), centre.py
+(the complaint centre), notices.py (reminders and escalation); desk.py holds
+what they share.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import Connection
-
-from bot.access.service import AccessService, Role
-from bot.campaign.schema import Campaign, Complaints
-from bot.complaints import flow, store
-from bot.complaints.deadlines import Deadline, case_class, deadline, extended
-from bot.complaints.flow import Attachment, Draft, Outcome
-from bot.complaints.screens import (
-    RATINGS,
-    VERDICTS,
-    Card,
-    Choice,
-    ComplaintView,
-    Delivery,
-    DraftScreen,
-    Filed,
-    MyComplaints,
-    Relay,
-    Result,
-    ResultScreen,
-    notice,
-)
-from bot.complaints.store import ComplaintRecord
-from bot.core.clock import Clock, local_today
+from bot.access.service import AccessService
+from bot.campaign.schema import Campaign
+from bot.complaints.centre import CentreDesk
+from bot.complaints.citizen import ANSWER_STEP, INFO_STEP, CitizenDesk
+from bot.complaints.desk import FLOW, Centre, Desk, refused
+from bot.complaints.filing import DRAFT_STEP, Filing
+from bot.complaints.handling import Handling
+from bot.complaints.lifecycle import Action, Actor, Refusal, Transition
+from bot.complaints.notices import due_notices
+from bot.complaints.records import ComplaintRecord
+from bot.complaints.screens import Card, Delivery, Result, notice
+from bot.core.clock import Clock
 from bot.core.registry import Registry
+from bot.core.text import visible_text
 from bot.survey.service import SurveyService
-from bot.survey.units import page_of
 from bot.workdays import WorkdayCalendar
-from storage.records import ConversationRecord
+from storage.complaints import ComplaintRepo
 from storage.uow import UnitOfWork
 
-FLOW = "complaint"
-CITIZEN_ACTIONS = frozenset({"info", "reply", "rate", "review"})
-HANDLER_ACTIONS = frozenset({"accept", "ask", "extend", "transfer", "close", "verdict", "back"})
-CENTRE_ACTIONS = frozenset(
-    {"route", "unit", "class", "setclass", "approve", "refuse", "reopen", "uphold", "cback"}
-)
-MAX_EVIDENCE = 2 * flow.MAX_ATTACHMENTS  # at filing, plus as much again added later
-NOTICE_BATCH = 100
+__all__ = ["Centre", "ComplaintService"]
 
-
-@dataclass(frozen=True)
-class Centre:
-    """The complaint centre (效能投诉中心): its members and/or its group chat."""
-
-    user_ids: frozenset[int] = frozenset()
-    chat_id: int | None = None
-
-    def recipients(self) -> list[int]:
-        """Chats that receive the centre's cards."""
-        chats = sorted(self.user_ids)
-        if self.chat_id is not None and self.chat_id not in self.user_ids:
-            chats.append(self.chat_id)
-        return chats
-
-    def includes(self, user_id: int, chat_id: int | None) -> bool:
-        """Whether a press by `user_id` in `chat_id` acts for the centre."""
-        return user_id in self.user_ids or (self.chat_id is not None and chat_id == self.chat_id)
+# The lifecycle action each button takes or leads to: a menu (close → verdicts, route →
+# units, class → classes) and its "back" are guarded by the action they lead to.
+BUTTONS: dict[str, Action] = {
+    "info": Action.INFO,
+    "reply": Action.REPLY,
+    "rate": Action.RATE,
+    "review": Action.REVIEW,
+    "accept": Action.ACCEPT,
+    "ask": Action.ASK,
+    "extend": Action.EXTEND,
+    "transfer": Action.TRANSFER,
+    "close": Action.CLOSE,
+    "verdict": Action.CLOSE,
+    "back": Action.CLOSE,
+    "route": Action.ROUTE,
+    "unit": Action.ROUTE,
+    "class": Action.SET_CLASS,
+    "setclass": Action.SET_CLASS,
+    "cback": Action.SET_CLASS,
+    "approve": Action.APPROVE,
+    "refuse": Action.REFUSE,
+    "reopen": Action.REOPEN,
+    "uphold": Action.UPHOLD,
+}
+# The action a typed conversation step completes.
+STEPS: dict[str, Action] = {
+    INFO_STEP: Action.INFO,
+    ANSWER_STEP: Action.REPLY,
+    "h_ask": Action.ASK,
+    "h_extend": Action.EXTEND,
+    "h_transfer": Action.TRANSFER,
+    "h_close": Action.CLOSE,
+}
 
 
 class ComplaintService:
@@ -98,836 +85,160 @@ class ComplaintService:
         calendar: WorkdayCalendar | None = None,
     ) -> None:
         """Route to `centre` when no handler is known; conversations are kept by the survey."""
-        self.registry = registry
-        self.clock = clock
-        self.access = access
-        self.conversations = conversations
-        self.calendar = calendar or WorkdayCalendar.default()
-        # Without a configured centre, the admins from configuration triage.
-        self.centre = centre if centre.recipients() else Centre(access.admin_ids)
+        calendar = calendar or WorkdayCalendar.default()
+        self.desk = Desk(registry, clock, access, conversations, centre, calendar)
+        self.filing = Filing(self.desk)
+        self.citizen = CitizenDesk(self.desk)
+        self.handling = Handling(self.desk)
+        self.centre_desk = CentreDesk(self.desk)
 
-    # -- campaigns, views, conversation --------------------------------------------------
+    @property
+    def centre(self) -> Centre:
+        """The complaint centre (shared by every part)."""
+        return self.desk.centre
+
+    @centre.setter
+    def centre(self, centre: Centre) -> None:
+        """Name the centre after start-up (every part sees it at once)."""
+        self.desk.centre = centre
 
     def campaigns(self) -> list[Campaign]:
         """Campaigns taking complaints: those running today, else every one with rules."""
-        taking = [c for c in self.registry.campaigns.values() if c.complaints is not None]
-        running = [c for c in taking if self._running(c)]
-        return sorted(running or taking, key=lambda c: c.id)
-
-    def _running(self, campaign: Campaign) -> bool:
-        today = local_today(self.clock, campaign.timezone)
-        start = min(p.start for p in campaign.phases)
-        end = max(p.end for p in campaign.phases)
-        return start <= today <= end
-
-    def _rules(self, campaign_id: str) -> tuple[Campaign, Complaints] | None:
-        campaign = self.registry.campaigns.get(campaign_id)
-        if campaign is None or campaign.complaints is None:
-            return None
-        return campaign, campaign.complaints
-
-    def _unit_ids(self, campaign: Campaign) -> dict[str, int]:
-        return {u.id: self.registry.unit_id(campaign, u) for u in campaign.units}
-
-    def view(
-        self, record: ComplaintRecord, attachments: tuple[Attachment, ...] = ()
-    ) -> ComplaintView:
-        """The complaint as handlers, the centre and the citizen may see it."""
-        campaign = self.registry.campaigns[record.campaign_id]
-        rules = campaign.complaints
-        assert rules is not None
-        found = self.registry.unit(record.unit_id) if record.unit_id is not None else None
-        kind = next((k for k in rules.conduct_kinds if k.id == record.kind), None)
-        tz = ZoneInfo(campaign.timezone)
-        return ComplaintView(
-            id=record.id,
-            tracking=record.tracking,
-            campaign=campaign,
-            unit_id=record.unit_id,
-            unit=found[1] if found else None,
-            kind=kind,
-            text=record.text,
-            contact=record.contact,
-            case_class=case_class(rules, record.case_class),
-            status=record.status,
-            filed_at=record.filed_at,
-            due_day=record.due_at.astimezone(tz).date(),
-            due_estimated=record.due_estimated,
-            overdue=record.overdue,
-            verdict=record.verdict,
-            result=record.result,
-            rating=record.rating,
-            review=record.review,
-            extension_reason=record.extension_reason,
-            transfer_reason=record.transfer_reason,
-            attachments=attachments,
-        )
-
-    async def _view_of(
-        self, uow: UnitOfWork, complaint_id: int, files: bool = False
-    ) -> ComplaintView:
-        record = await store.get(uow, complaint_id)
-        assert record is not None
-        return self.view(record, await store.attachments(uow, complaint_id) if files else ())
+        return self.desk.campaigns()
 
     async def in_flow(self, uow: UnitOfWork, rid: int) -> bool:
         """Whether the person's typed text and files belong to a complaint conversation."""
-        return (await self.conversations.conversation(uow, rid)).flow == FLOW
+        return (await self.desk.conversations.conversation(uow, rid)).flow == FLOW
 
-    def _point(self, uow: UnitOfWork, rid: int, step: str, **data: Any) -> None:
-        self.conversations.set_conversation(uow, ConversationRecord(rid, FLOW, step, data))
-
-    def _idle(self, uow: UnitOfWork, rid: int) -> None:
-        self.conversations.set_conversation(uow, ConversationRecord(rid))
-
-    @staticmethod
-    async def _flush(uow: UnitOfWork) -> None:
-        """Commit what the update staged (the person's row) before writing on the writer."""
-        if uow.pending:
-            await uow.commit()
-
-    # -- filing ---------------------------------------------------------------------------
+    # -- the citizen's draft ---------------------------------------------------------------
 
     async def begin(self, uow: UnitOfWork, rid: int) -> Result:
         """/complain: resume the draft, or start one."""
-        campaigns = self.campaigns()
-        if not campaigns:
-            return Result(notice("complaint.none_open"))
-        await self._flush(uow)
-        draft = await store.load_draft(uow, rid)
-        resumed = draft is not None and (
-            not draft.campaign_id or draft.campaign_id in self.registry.campaigns
-        )
-        if draft is None or not resumed:
-            draft = flow.start([c.id for c in campaigns])
-            await uow.run_exclusive(store.save_draft(rid, draft, self.clock.now()))
-        self._point(uow, rid, "draft")
-        await uow.commit()
-        return Result(self._draft_screen(draft, resumed=resumed))
-
-    def _draft_screen(self, draft: Draft, *, resumed: bool = False) -> DraftScreen:
-        found = self._rules(draft.campaign_id) if draft.campaign_id else None
-        campaign = found[0] if found else None
-        rules = found[1] if found else None
-        page, no_match = None, False
-        if campaign is not None and draft.step == "unit":
-            page = page_of(campaign.units, draft.page, draft.query)
-            if draft.query and not page.units:
-                page, no_match = page_of(campaign.units, 0, None), True
-        unit = None
-        if campaign is not None and draft.unit_id is not None:
-            located = self.registry.unit(draft.unit_id)
-            unit = located[1] if located else None
-        kind = next((k for k in rules.conduct_kinds if k.id == draft.kind), None) if rules else None
-        return DraftScreen(
-            draft=draft,
-            campaigns=self.campaigns(),
-            campaign=campaign,
-            page=page,
-            unit_ids=self._unit_ids(campaign) if campaign else {},
-            unit=unit,
-            kind=kind,
-            limit=rules.max_text_length if rules else 0,
-            resumed=resumed,
-            no_match=no_match,
-        )
+        return await self.filing.begin(uow, rid)
 
     async def draft_action(
         self, uow: UnitOfWork, rid: int, action: str, arg: int = 0, campaign_id: str = ""
     ) -> Result:
         """A button of the draft: campaign, unit, page, kind, done, clear, anon, edit, submit …"""
-        draft = await store.load_draft(uow, rid)
-        if draft is None:
-            return Result(toast=notice("common.stale"))
-        if action == "submit":
-            return await self._submit(uow, rid, draft)
-        if action == "discard":
-            await self._flush(uow)
-            await uow.run_exclusive(store.drop_draft(rid))
-            self._idle(uow, rid)
-            await uow.commit()
-            return Result(notice("complaint.discarded"), edit=True)
-        step = self._draft_step(draft, action, arg, campaign_id)
-        return await self._after(uow, rid, draft, step, edit=True)
+        return await self.filing.press(uow, rid, action, arg, campaign_id)
 
-    def _draft_step(self, draft: Draft, action: str, arg: int, campaign_id: str) -> flow.Step:
-        found = self._rules(draft.campaign_id) if draft.campaign_id else None
-        if action == "campaign":
-            return flow.choose_campaign(draft, campaign_id, [c.id for c in self.campaigns()])
-        if found is None:
-            return flow.Step(Outcome.STALE, draft)
-        campaign, rules = found
-        if action == "unit":
-            ids = set(self._unit_ids(campaign).values())
-            return flow.choose_unit(draft, arg or None, ids)
-        if action == "page":
-            return flow.turn_page(draft, arg)
-        if action == "kind":
-            kinds = [k.id for k in rules.conduct_kinds]
-            return flow.choose_kind(draft, kinds[arg] if 0 <= arg < len(kinds) else "", kinds)
-        if action == "edit" and 0 <= arg < len(flow.EDITABLE):
-            return flow.edit(draft, flow.EDITABLE[arg])
-        simple = {
-            "done": flow.evidence_done,
-            "clear": flow.clear_evidence,
-            "anon": flow.stay_anonymous,
-        }
-        if action in simple:
-            return simple[action](draft)
-        return flow.Step(Outcome.STALE, draft)
+    async def mine(self, uow: UnitOfWork, rid: int) -> Result:
+        """/mycomplaints: the citizen's own complaints, with status and due date."""
+        return await self.citizen.mine(uow, rid)
 
-    async def _after(
-        self, uow: UnitOfWork, rid: int, before: Draft, step: flow.Step, *, edit: bool
-    ) -> Result:
-        """Store a moved draft and show its step; otherwise say what was wrong."""
-        if step.outcome is Outcome.MOVED:
-            if step.draft != before:
-                await self._flush(uow)
-                await uow.run_exclusive(store.save_draft(rid, step.draft, self.clock.now()))
-            self._point(uow, rid, "draft")
-            await uow.commit()
-            screen = self._draft_screen(step.draft)
-            also = None
-            if step.draft.attachments != before.attachments and step.draft.attachments:
-                also = notice("complaint.attached", **step.values)
-            return Result(screen, edit=edit and also is None, also=also)
-        if step.outcome is Outcome.STALE:
-            return (
-                Result(toast=notice("common.stale"))
-                if edit
-                else Result(self._draft_screen(before), also=notice("complaint.use_buttons"))
-            )
-        problem = notice(f"complaint.bad.{step.outcome.value}", **step.values)
-        return Result(self._draft_screen(before), also=problem, toast=problem if edit else None)
-
-    async def draft_text(self, uow: UnitOfWork, rid: int, draft: Draft, text: str) -> Result:
-        """Typed text on a draft: a unit filter, the description, or contact details."""
-        found = self._rules(draft.campaign_id) if draft.campaign_id else None
-        if draft.step == "unit":
-            return await self._after(uow, rid, draft, flow.filter_units(draft, text), edit=False)
-        if draft.step == "text" and found is not None:
-            step = flow.describe(draft, text, found[1].max_text_length)
-            return await self._after(uow, rid, draft, step, edit=False)
-        if draft.step == "contact":
-            return await self._after(uow, rid, draft, flow.give_contact(draft, text), edit=False)
-        return await self._after(uow, rid, draft, flow.Step(Outcome.STALE, draft), edit=False)
-
-    async def _submit(self, uow: UnitOfWork, rid: int, draft: Draft) -> Result:
-        """File the draft: route it, set its deadline, tell the citizen its tracking number."""
-        step = flow.submit(draft)
-        found = self._rules(draft.campaign_id)
-        if step.outcome is not Outcome.MOVED or found is None:
-            return await self._after(uow, rid, draft, step, edit=True)
-        campaign, rules = found
-        if draft.unit_id is not None and draft.unit_id not in self._unit_ids(campaign).values():
-            return await self._after(
-                uow, rid, draft, flow.Step(Outcome.FOREIGN_UNIT, draft), edit=True
-            )
-        now, cls = self.clock.now(), case_class(rules, None)
-        tracking = store.new_tracking(local_today(self.clock, campaign.timezone).year)
-        due = deadline(self.calendar, now, cls.working_days, campaign.timezone, tracking)
-        handlers = await store.handlers_of(uow, draft.unit_id) if draft.unit_id else []
-        values = {
-            "campaign_id": campaign.id,
-            "unit_id": draft.unit_id,
-            "kind": draft.kind,
-            "text": draft.text,
-            "contact": draft.contact,
-            "case_class": cls.id,
-            "status": "open" if handlers else "triage",
-            "overdue": False,
-            **_deadline_values(due),
-        }
-        await self._flush(uow)
-        complaint_id, _ = await uow.run_exclusive(
-            store.file_complaint(rid, draft, values, tracking, now)
-        )
-        self._idle(uow, rid)
+    async def cancel(self, uow: UnitOfWork, rid: int) -> Result:
+        """/cancel inside a complaint conversation: leave it; a draft is kept."""
+        conv = await self.desk.conversations.conversation(uow, rid)
+        self.desk.idle(uow, rid)
         await uow.commit()
-        view = await self._view_of(uow, complaint_id, files=True)
-        if handlers:
-            note = notice("complaint.note.new")
-            deliveries = [
-                Delivery(h, Card(view, "handler", note), view.attachments) for h in handlers
-            ]
-        else:
-            why = "complaint.note.no_unit" if draft.unit_id is None else "complaint.note.no_handler"
-            deliveries = self._to_centre(view, notice(why), files=True)
-        return Result(Filed(view), edit=True, deliveries=deliveries)
+        kept = conv.step == DRAFT_STEP
+        return Result(notice("complaint.cancelled_kept" if kept else "common.cancelled"))
 
-    def _to_centre(self, view: ComplaintView, note: Any, files: bool = False) -> list[Delivery]:
-        files_ = view.attachments if files else ()
-        return [Delivery(c, Card(view, "centre", note), files_) for c in self.centre.recipients()]
+    # -- what a person types or sends, by conversation step ----------------------------------
 
-    async def _to_handlers(
-        self, uow: UnitOfWork, view: ComplaintView, screen: Any, files: bool = False
-    ) -> list[Delivery]:
-        """To the unit's handlers, or to the centre when the complaint is with it."""
-        if view.status == "triage" or view.unit_id is None:
-            return [
-                Delivery(c, screen, view.attachments if files else ())
-                for c in self.centre.recipients()
-            ]
-        handlers = await store.handlers_of(uow, view.unit_id)
-        return [Delivery(h, screen, view.attachments if files else ()) for h in handlers]
-
-    # -- what a person types or sends, by conversation step ------------------------------
+    async def _step(
+        self, uow: UnitOfWork, rid: int
+    ) -> tuple[str, ComplaintRecord | None, dict[str, object]] | None:
+        """The person's complaint conversation: its step, the complaint it is about, its data."""
+        conv = await self.desk.conversations.conversation(uow, rid)
+        if conv.flow != FLOW:
+            return None
+        if conv.step == DRAFT_STEP:
+            return conv.step, None, conv.data
+        record = await ComplaintRepo(uow).get(int(conv.data.get("id", 0)))
+        return conv.step, record, conv.data
 
     async def text(self, uow: UnitOfWork, rid: int, text: str) -> Result | None:
         """Typed text in a complaint conversation (None: not in one)."""
-        conv = await self.conversations.conversation(uow, rid)
-        if conv.flow != FLOW:
+        found = await self._step(uow, rid)
+        if found is None:
             return None
-        if conv.step == "draft":
-            draft = await store.load_draft(uow, rid)
-            if draft is None:
-                return await self._abandon(uow, rid)
-            return await self.draft_text(uow, rid, draft, text)
-        record = await store.get(uow, int(conv.data.get("id", 0)))
-        if record is None:
-            return await self._abandon(uow, rid)
-        limit = self._limit(record)
-        cleaned = text.strip()
-        if not cleaned or len(cleaned) > limit:
-            key = "complaint.bad.empty" if not cleaned else "complaint.bad.too_long"
-            return Result(notice(key, limit=limit, length=len(cleaned)))
-        typed = {
-            "c_info": self._add_info,
-            "c_answer": self._answer,
-            "h_ask": self._ask,
-            "h_extend": self._extend,
-            "h_transfer": self._transfer,
-            "h_close": self._close,
-        }.get(conv.step)
-        if typed is None:
-            return await self._abandon(uow, rid)
-        return await typed(uow, rid, record, cleaned, conv.data)
+        step, record, data = found
+        if step == DRAFT_STEP:
+            return await self.filing.text(uow, rid, text)
+        action = STEPS.get(step)
+        if record is None or action is None:
+            return await self.desk.abandon(uow, rid)
+        limit, cleaned = self.desk.limit(record), visible_text(text)
+        if cleaned is None:
+            return Result(notice("complaint.bad.invisible"))
+        if len(cleaned) > limit:
+            return Result(notice("complaint.bad.too_long", limit=limit, length=len(cleaned)))
+        # Still theirs, and still in a state the step's action may start from?
+        move = await self.desk.allowed(uow, rid, rid, record, action)
+        if isinstance(move, Refusal):
+            return await self.desk.abandon(uow, rid)
+        if move.actor is Actor.CITIZEN:
+            return await self.citizen.typed(uow, rid, record, step, cleaned)
+        return await self.handling.typed(uow, rid, record, move, cleaned, dict(data))
 
     async def media(
         self, uow: UnitOfWork, rid: int, kind: str, file_id: str, mime: str | None, size: int | None
     ) -> Result | None:
         """A photo or document in a complaint conversation (None: not in one)."""
-        conv = await self.conversations.conversation(uow, rid)
-        if conv.flow != FLOW:
+        found = await self._step(uow, rid)
+        if found is None:
             return None
-        if conv.step == "draft":
-            draft = await store.load_draft(uow, rid)
-            if draft is None:
-                return await self._abandon(uow, rid)
-            step = flow.attach(draft, kind, file_id, mime, size)
-            return await self._after(uow, rid, draft, step, edit=False)
-        record = await store.get(uow, int(conv.data.get("id", 0)))
-        if conv.step != "c_info" or record is None or record.complainant_id != rid:
+        step, record, _ = found
+        if step == DRAFT_STEP:
+            return await self.filing.attach(uow, rid, kind, file_id, mime, size)
+        if step != INFO_STEP or record is None:
             return Result(notice("complaint.no_files_here"))
-        probe = flow.attach(Draft(step="evidence"), kind, file_id, mime, size)
-        if probe.outcome is not Outcome.MOVED:
-            return Result(notice(f"complaint.bad.{probe.outcome.value}", **probe.values))
-        if len(await store.attachments(uow, record.id)) >= MAX_EVIDENCE:
-            return Result(notice("complaint.bad.too_many", limit=MAX_EVIDENCE))
-        now = self.clock.now()
-        await self._flush(uow)
-        await uow.run_exclusive(
-            lambda conn: store.add_entry(conn, record.id, "citizen", kind, now, file_id=file_id)
-        )
-        view = self.view(record, (Attachment(kind, file_id),))
-        relay = Relay(view, "info_file", "", "handler")
-        deliveries = await self._to_handlers(uow, view, relay, files=True)
-        return Result(
-            notice("complaint.info_added", tracking=record.tracking), deliveries=deliveries
-        )
+        move = await self.desk.allowed(uow, rid, rid, record, Action.INFO)
+        if isinstance(move, Refusal):
+            return Result(notice("complaint.no_files_here"))
+        return await self.citizen.attach(uow, record, kind, file_id, mime, size)
 
-    async def _abandon(self, uow: UnitOfWork, rid: int) -> Result:
-        self._idle(uow, rid)
-        await uow.commit()
-        return Result(notice("common.stale"))
-
-    def _limit(self, record: ComplaintRecord) -> int:
-        found = self._rules(record.campaign_id)
-        return found[1].max_text_length if found else 2000
-
-    async def cancel(self, uow: UnitOfWork, rid: int) -> Result:
-        """/cancel inside a complaint conversation: leave it; a draft is kept."""
-        conv = await self.conversations.conversation(uow, rid)
-        self._idle(uow, rid)
-        await uow.commit()
-        kept = conv.step == "draft"
-        return Result(notice("complaint.cancelled_kept" if kept else "common.cancelled"))
-
-    # -- the citizen after filing -----------------------------------------------------------
-
-    async def mine(self, uow: UnitOfWork, rid: int) -> Result:
-        """/mycomplaints: the citizen's own complaints, with status and due date."""
-        records = await store.of_complainant(uow, rid)
-        if not records:
-            return Result(notice("complaint.none_mine"))
-        return Result(MyComplaints([self.view(r) for r in records]))
-
-    async def _add_info(
-        self, uow: UnitOfWork, rid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
-    ) -> Result:
-        """More information from the citizen on an open complaint, relayed to its handlers."""
-        return await self._from_citizen(uow, rid, record, text, "info", "complaint.info_added")
-
-    async def _answer(
-        self, uow: UnitOfWork, rid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
-    ) -> Result:
-        """The citizen's answer to a handler's question, relayed without names."""
-        return await self._from_citizen(uow, rid, record, text, "answer", "complaint.answer_sent")
-
-    async def _from_citizen(
-        self, uow: UnitOfWork, rid: int, record: ComplaintRecord, text: str, kind: str, done: str
-    ) -> Result:
-        """Store a citizen's entry on their open complaint and relay it to the handlers."""
-        if record.complainant_id != rid or record.status == "closed":
-            return await self._abandon(uow, rid)
-        now = self.clock.now()
-        await self._flush(uow)
-        await uow.run_exclusive(
-            lambda conn: store.add_entry(conn, record.id, "citizen", kind, now, text)
-        )
-        self._idle(uow, rid)
-        await uow.commit()
-        view = self.view(record)
-        deliveries = await self._to_handlers(uow, view, Relay(view, kind, text, "handler"))
-        return Result(notice(done, tracking=record.tracking), deliveries=deliveries)
-
-    # -- buttons on complaints: who may press what ------------------------------------------
+    # -- buttons on complaints: who may press what --------------------------------------------
 
     async def act(
         self,
         uow: UnitOfWork,
         uid: int,
         chat_id: int | None,
-        complaint_id: int,
-        action: str,
+        tracking: str,
+        button: str,
         arg: int,
     ) -> Result:
-        """A button on a complaint card, result or list, checked against who pressed it."""
-        record = await store.get(uow, complaint_id)
-        if record is None:
+        """A button on a complaint card, result or list, checked against who pressed it.
+
+        Buttons name the complaint by its tracking number; an unknown (or forged) one is stale.
+        """
+        record = await ComplaintRepo(uow).by_tracking(tracking)
+        action = BUTTONS.get(button)
+        if record is None or action is None:
             return Result(toast=notice("common.stale"))
-        if action in CITIZEN_ACTIONS:
-            if record.complainant_id != uid:
-                return Result(toast=notice("complaint.not_yours"))
-            return await self._citizen_act(uow, uid, record, action, arg)
-        if action in HANDLER_ACTIONS:
-            allowed = record.unit_id is not None and await self.access.has(
-                uow, uid, Role.HANDLER, record.unit_id
-            )
-            if not allowed or record.status not in ("open", "accepted"):
-                key = "complaint.not_your_unit" if not allowed else "complaint.not_with_unit"
-                return Result(toast=notice(key))
-            return await self._handler_act(uow, uid, record, action, arg)
-        if action in CENTRE_ACTIONS:
-            if not self.centre.includes(uid, chat_id):
-                return Result(toast=notice("complaint.centre_only"))
-            return await self._centre_act(uow, uid, record, action, arg)
-        return Result(toast=notice("common.stale"))
+        move = await self.desk.allowed(uow, uid, chat_id, record, action)
+        if isinstance(move, Refusal):
+            return Result(toast=notice(refused(move)))
+        return await self._press(uow, uid, record, move, button, arg)
 
-    async def _citizen_act(
-        self, uow: UnitOfWork, uid: int, record: ComplaintRecord, action: str, arg: int
+    async def _press(
+        self,
+        uow: UnitOfWork,
+        uid: int,
+        record: ComplaintRecord,
+        move: Transition,
+        button: str,
+        arg: int,
     ) -> Result:
-        if action in ("info", "reply"):
-            if record.status == "closed":
-                return Result(toast=notice("complaint.already_closed"))
-            step = "c_info" if action == "info" else "c_answer"
-            self._point(uow, uid, step, id=record.id)
-            await uow.commit()
-            key = "complaint.prompt.info" if action == "info" else "complaint.prompt.answer"
-            return Result(notice(key, tracking=record.tracking), toast=None)
-        if action == "rate":
-            if not 0 <= arg < len(RATINGS):
-                return Result(toast=notice("common.stale"))
-            changed = await self._change(
-                uow, record, {"status": "closed", "rating": None}, rating=RATINGS[arg]
-            )
-            if not changed:
-                return Result(toast=notice("complaint.already_rated"))
-            view = await self._view_of(uow, record.id)
-            return Result(ResultScreen(view), edit=True, toast=notice("complaint.rated"))
-        # review: once, after 不满意
-        expect = {"status": "closed", "rating": "dissatisfied", "review": None}
-        if not await self._change(uow, record, expect, review="requested"):
-            return Result(toast=notice("complaint.review_refused"))
-        view = await self._view_of(uow, record.id, files=True)
-        result = Result(ResultScreen(view), edit=True, toast=notice("complaint.review_sent"))
-        result.deliveries = self._to_centre(view, notice("complaint.note.review"))
-        return result
+        """Hand an allowed press to the part of the person acting."""
+        if move.actor is Actor.CITIZEN:
+            return await self.citizen.press(uow, uid, record, move, arg)
+        if move.actor is Actor.HANDLER:
+            return await self.handling.press(uow, uid, record, move, button, arg)
+        return await self.centre_desk.press(uow, uid, record, move, button, arg)
 
-    async def _change(
-        self, uow: UnitOfWork, record: ComplaintRecord, expect: dict[str, Any], **values: Any
-    ) -> bool:
-        await self._flush(uow)
-        return await uow.run_exclusive(store.change(record.id, expect, self.clock.now(), **values))
-
-    # -- the unit's handler ------------------------------------------------------------------
-
-    async def _handler_act(
-        self, uow: UnitOfWork, uid: int, record: ComplaintRecord, action: str, arg: int
-    ) -> Result:
-        if action == "accept":
-            now = self.clock.now()
-            if not await self._change(
-                uow, record, {"status": "open"}, status="accepted", accepted_at=now
-            ):
-                return Result(toast=notice("complaint.already_accepted"))
-            view = await self._view_of(uow, record.id)
-            citizen = Delivery(
-                record.complainant_id, notice("complaint.citizen.accepted", **_facts(view))
-            )
-            return Result(
-                Card(view, "handler"),
-                edit=True,
-                toast=notice("complaint.accepted"),
-                deliveries=[citizen],
-            )
-        view = self.view(record)
-        if action == "close":
-            return Result(Choice(view, "verdicts"), edit=True)
-        if action == "back":
-            return Result(Card(view, "handler"), edit=True)
-        if action == "verdict":
-            if not 0 <= arg < len(VERDICTS):
-                return Result(toast=notice("common.stale"))
-            self._point(uow, uid, "h_close", id=record.id, verdict=VERDICTS[arg])
-            await uow.commit()
-            return Result(
-                notice("complaint.prompt.close", tracking=record.tracking, verdict=VERDICTS[arg])
-            )
-        if action == "extend" and record.extension_reason is not None:
-            return Result(toast=notice("complaint.extension_pending"))
-        self._point(uow, uid, f"h_{action}", id=record.id)
-        await uow.commit()
-        return Result(
-            notice(
-                f"complaint.prompt.{action}", tracking=record.tracking, limit=self._limit(record)
-            )
-        )
-
-    async def _still_handler(self, uow: UnitOfWork, uid: int, record: ComplaintRecord) -> bool:
-        return (
-            record.unit_id is not None
-            and record.status in ("open", "accepted")
-            and await self.access.has(uow, uid, Role.HANDLER, record.unit_id)
-        )
-
-    async def _ask(
-        self, uow: UnitOfWork, uid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
-    ) -> Result:
-        if not await self._still_handler(uow, uid, record):
-            return await self._abandon(uow, uid)
-        now = self.clock.now()
-        await self._flush(uow)
-        await uow.run_exclusive(
-            lambda conn: store.add_entry(conn, record.id, "handler", "question", now, text)
-        )
-        self._idle(uow, uid)
-        await uow.commit()
-        view = self.view(record)
-        relay = Relay(view, "question", text, "citizen", reply_button=True)
-        return Result(
-            notice("complaint.question_sent", tracking=record.tracking),
-            deliveries=[Delivery(record.complainant_id, relay)],
-        )
-
-    async def _extend(
-        self, uow: UnitOfWork, uid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
-    ) -> Result:
-        if not await self._still_handler(uow, uid, record):
-            return await self._abandon(uow, uid)
-        expect = {"status": ("open", "accepted"), "extension_reason": None}
-        done = await self._change(uow, record, expect, extension_reason=text)
-        self._idle(uow, uid)
-        await uow.commit()
-        if not done:
-            return Result(notice("complaint.extension_pending"))
-        view = await self._view_of(uow, record.id)
-        return Result(
-            notice("complaint.extension_sent", tracking=record.tracking),
-            deliveries=self._to_centre(view, notice("complaint.note.extension")),
-        )
-
-    async def _transfer(
-        self, uow: UnitOfWork, uid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
-    ) -> Result:
-        if not await self._still_handler(uow, uid, record):
-            return await self._abandon(uow, uid)
-        expect = {"status": ("open", "accepted")}
-        done = await self._change(uow, record, expect, status="triage", transfer_reason=text)
-        self._idle(uow, uid)
-        await uow.commit()
-        if not done:
-            return Result(notice("complaint.not_with_unit"))
-        view = await self._view_of(uow, record.id, files=True)
-        return Result(
-            notice("complaint.transferred", tracking=record.tracking),
-            deliveries=self._to_centre(view, notice("complaint.note.transfer"), files=True),
-        )
-
-    async def _close(
-        self, uow: UnitOfWork, uid: int, record: ComplaintRecord, text: str, data: dict[str, Any]
-    ) -> Result:
-        verdict = str(data.get("verdict"))
-        if verdict not in VERDICTS or not await self._still_handler(uow, uid, record):
-            return await self._abandon(uow, uid)
-        now = self.clock.now()
-        finding = self._finding(record, verdict)
-
-        def write(conn: Connection) -> bool:
-            closed = store.change(
-                record.id,
-                {"status": ("open", "accepted")},
-                now,
-                status="closed",
-                closed_at=now,
-                verdict=verdict,
-                result=text,
-                rating=None,
-                extension_reason=None,
-            )(conn)
-            if closed and finding is not None:
-                store.record_finding(conn, record, finding[0], finding[1], uid, now)
-            return closed
-
-        await self._flush(uow)
-        done = await uow.run_exclusive(write)
-        self._idle(uow, uid)
-        await uow.commit()
-        if not done:
-            return Result(notice("complaint.not_with_unit"))
-        view = await self._view_of(uow, record.id)
-        return Result(
-            notice("complaint.closed", tracking=record.tracking),
-            deliveries=[Delivery(record.complainant_id, ResultScreen(view))],
-        )
-
-    def _finding(self, record: ComplaintRecord, verdict: str) -> tuple[str, int] | None:
-        """(deduction component, points × 100) a verdict records, if any."""
-        found = self._rules(record.campaign_id)
-        if found is None or verdict == "unsubstantiated" or record.unit_id is None:
-            return None
-        rules = found[1]
-        if rules.deduction_component is None:
-            return None
-        points = (
-            rules.finding_points.substantiated
-            if verdict == "substantiated"
-            else rules.finding_points.partly
-        )
-        return rules.deduction_component, int(points * Decimal(100))
-
-    # -- the complaint centre -----------------------------------------------------------------
-
-    async def _centre_act(
-        self, uow: UnitOfWork, uid: int, record: ComplaintRecord, action: str, arg: int
-    ) -> Result:
-        view = self.view(record)
-        campaign = view.campaign
-        if action == "route":
-            ids = self._unit_ids(campaign)
-            return Result(Choice(view, "units", page_of(campaign.units, arg), ids), edit=True)
-        if action == "class":
-            return Result(Choice(view, "classes"), edit=True)
-        if action == "cback":
-            return Result(Card(view, "centre"), edit=True)
-        if action == "unit":
-            return await self._route(uow, record, arg)
-        if action == "setclass":
-            return await self._set_class(uow, record, arg)
-        if action in ("approve", "refuse"):
-            return await self._decide_extension(uow, record, action == "approve")
-        return await self._decide_review(uow, record, reopen=action == "reopen")
-
-    async def _route(self, uow: UnitOfWork, record: ComplaintRecord, unit_id: int) -> Result:
-        campaign = self.registry.campaigns[record.campaign_id]
-        if unit_id not in self._unit_ids(campaign).values():
-            return Result(toast=notice("complaint.bad.foreign_unit"))
-        handlers = await store.handlers_of(uow, unit_id)
-        status = "open" if handlers else "triage"
-        done = await self._change(uow, record, {"status": "triage"}, unit_id=unit_id, status=status)
-        if not done:
-            return Result(toast=notice("complaint.not_in_triage"))
-        view = await self._view_of(uow, record.id, files=True)
-        if not handlers:
-            return Result(
-                Card(view, "centre"), edit=True, toast=notice("complaint.note.no_handler")
-            )
-        note = notice("complaint.note.routed")
-        deliveries = [Delivery(h, Card(view, "handler", note), view.attachments) for h in handlers]
-        return Result(
-            Card(view, "centre"), edit=True, toast=notice("complaint.routed"), deliveries=deliveries
-        )
-
-    async def _set_class(self, uow: UnitOfWork, record: ComplaintRecord, index: int) -> Result:
-        campaign = self.registry.campaigns[record.campaign_id]
-        rules = campaign.complaints
-        assert rules is not None
-        if not 0 <= index < len(rules.case_classes) or record.status == "closed":
-            return Result(toast=notice("common.stale"))
-        cls = rules.case_classes[index]
-        due = deadline(
-            self.calendar, record.filed_at, cls.working_days, campaign.timezone, record.tracking
-        )
-        done = await self._change(
-            uow,
-            record,
-            {"status": store.ACTIVE},
-            case_class=cls.id,
-            **_deadline_values(due, reset=True),
-        )
-        if not done:
-            return Result(toast=notice("common.stale"))
-        view = await self._view_of(uow, record.id)
-        deliveries = []
-        if view.status != "triage":
-            deliveries = await self._to_handlers(
-                uow, view, notice("complaint.new_due", **_facts(view))
-            )
-        return Result(
-            Card(view, "centre"),
-            edit=True,
-            toast=notice("complaint.class_set"),
-            deliveries=deliveries,
-        )
-
-    async def _decide_extension(
-        self, uow: UnitOfWork, record: ComplaintRecord, approve: bool
-    ) -> Result:
-        if record.extension_reason is None or record.status == "closed":
-            return Result(toast=notice("complaint.no_extension"))
-        expect = {"extension_reason": record.extension_reason, "status": store.ACTIVE}
-        values: dict[str, Any] = {"extension_reason": None}
-        if approve:
-            campaign = self.registry.campaigns[record.campaign_id]
-            days = self.view(record).case_class.working_days
-            due = extended(self.calendar, record.due_at, days, campaign.timezone, record.tracking)
-            values.update(_deadline_values(due, reset=True))
-        if not await self._change(uow, record, expect, **values):
-            return Result(toast=notice("complaint.no_extension"))
-        view = await self._view_of(uow, record.id)
-        key = "complaint.extension_approved" if approve else "complaint.extension_refused"
-        deliveries = await self._to_handlers(uow, view, notice(key, **_facts(view)))
-        if approve:
-            deliveries.append(
-                Delivery(
-                    record.complainant_id, notice("complaint.citizen.extended", **_facts(view))
-                )
-            )
-        return Result(
-            Card(view, "centre"),
-            edit=True,
-            toast=notice(key, **_facts(view)),
-            deliveries=deliveries,
-        )
-
-    async def _decide_review(
-        self, uow: UnitOfWork, record: ComplaintRecord, reopen: bool
-    ) -> Result:
-        expect = {"status": "closed", "review": "requested"}
-        if not reopen:
-            if not await self._change(uow, record, expect, review="upheld"):
-                return Result(toast=notice("complaint.no_review"))
-            view = await self._view_of(uow, record.id)
-            citizen = Delivery(
-                record.complainant_id, notice("complaint.citizen.upheld", **_facts(view))
-            )
-            return Result(
-                Card(view, "centre"),
-                edit=True,
-                toast=notice("complaint.upheld"),
-                deliveries=[citizen],
-            )
-        campaign = self.registry.campaigns[record.campaign_id]
-        now = self.clock.now()
-        days = self.view(record).case_class.working_days
-        due = deadline(self.calendar, now, days, campaign.timezone, record.tracking)
-        handlers = await store.handlers_of(uow, record.unit_id) if record.unit_id else []
-        values = {
-            "review": "reopened",
-            "status": "open" if handlers else "triage",
-            "verdict": None,
-            "result": None,
-            "closed_at": None,
-            "accepted_at": None,
-            **_deadline_values(due, reset=True),
-        }
-
-        def write(conn: Connection) -> bool:
-            done = store.change(record.id, expect, now, **values)(conn)
-            if done:
-                store.withdraw_findings(conn, record.tracking)
-            return done
-
-        await self._flush(uow)
-        if not await uow.run_exclusive(write):
-            return Result(toast=notice("complaint.no_review"))
-        view = await self._view_of(uow, record.id, files=True)
-        note = notice("complaint.note.reopened")
-        deliveries = [Delivery(h, Card(view, "handler", note), view.attachments) for h in handlers]
-        deliveries.append(
-            Delivery(record.complainant_id, notice("complaint.citizen.reopened", **_facts(view)))
-        )
-        return Result(
-            Card(view, "centre"),
-            edit=True,
-            toast=notice("complaint.reopened"),
-            deliveries=deliveries,
-        )
-
-    # -- lists for handlers and the centre ---------------------------------------------------
+    # -- lists for handlers and the centre; reminders -----------------------------------------
 
     async def cases(self, uow: UnitOfWork, uid: int) -> list[Card]:
         """/cases: open complaints of the person's units, and those at the centre if a member."""
-        cards = [
-            Card(self.view(r), "handler")
-            for r in await store.of_units(uow, await self.access.handled_units(uow, uid))
-        ]
+        repo, units = ComplaintRepo(uow), await self.desk.access.handled_units(uow, uid)
+        cards = [Card(self.desk.view(r), "handler") for r in await repo.of_units(units)]
         if self.centre.includes(uid, None):
-            cards += [Card(self.view(r), "centre") for r in await store.in_triage(uow)]
+            cards += [Card(self.desk.view(r), "centre") for r in await repo.in_triage()]
         return cards
 
-    # -- reminders and escalation -------------------------------------------------------------
-
     async def due_notices(self, uow: UnitOfWork) -> list[Delivery]:
-        """Claim the reminders and escalations due now (each once, ever) and say to whom.
-
-        Handlers are reminded one working day before the due day; a complaint past
-        its due time is marked overdue and escalated to the centre.
-        """
-        now = self.clock.now()
-        deliveries: list[Delivery] = []
-        for record in await uow.run_exclusive(store.claim_due(now, "due_at", NOTICE_BATCH)):
-            view = self.view(record)
-            deliveries += self._to_centre(view, notice("complaint.note.overdue"))
-            if record.status != "triage":
-                deliveries += await self._to_handlers(
-                    uow, view, notice("complaint.overdue", **_facts(view))
-                )
-        for record in await uow.run_exclusive(store.claim_due(now, "remind_at", NOTICE_BATCH)):
-            if record.due_at < now:
-                continue  # already escalated: a "due tomorrow" would be wrong now
-            view = self.view(record)
-            note = notice("complaint.note.reminder")
-            deliveries += await self._to_handlers(uow, view, Card(view, "handler", note))
-        return deliveries
-
-
-def _deadline_values(due: Deadline, *, reset: bool = False) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "due_at": due.due_at,
-        "remind_at": due.remind_at,
-        "due_estimated": due.estimated,
-    }
-    if reset:
-        values.update(reminded_at=None, escalated_at=None, overdue=False)
-    return values
-
-
-def _facts(view: ComplaintView) -> dict[str, Any]:
-    """Values most complaint notices share (the renderer localises the date)."""
-    return {
-        "tracking": view.tracking,
-        "unit": view.unit.name if view.unit else "",
-        "due": view.due_day,
-        "estimated": view.due_estimated,
-    }
+        """Claim the reminders and escalations due now (each once, ever) and say to whom."""
+        return await due_notices(self.desk, uow)

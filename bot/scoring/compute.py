@@ -1,6 +1,6 @@
 """The scorer's arithmetic: components, composite, ranks, flags and awards (pure, no I/O).
 
-Rules (DOMAIN.md; seed 002 五、六; seed 000 第五阶段):
+Rules (docs/domain.md; seed 002 五、六; seed 000 第五阶段):
 
 - A survey component's score is the satisfaction of its answers (0–100).
 - A manual component's score is the mean of the marks evaluators entered (0–100).

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.campaign.schema import Level, Questionnaire
+from bot.core.text import visible_text
 from storage.records import DraftRecord
 
 LEVELS: tuple[Level, ...] = tuple(Level)
@@ -35,6 +36,7 @@ class Outcome(StrEnum):
     STALE = "stale"  # the button no longer applies (e.g. a future item)
     ALREADY_SUBMITTED = "already_submitted"
     TOO_LONG = "too_long"
+    INVISIBLE = "invisible"  # typed text with nothing visible in it
     MOVED = "moved"  # position changed without an answer (back, edit, skip)
 
 
@@ -115,14 +117,17 @@ def edit(draft: DraftRecord, q: Questionnaire, item_index: int) -> Step:
 
 
 def suggest(draft: DraftRecord, q: Questionnaire, text: str) -> Step:
-    """Take the free-text suggestion; longer than the limit is refused, not cut."""
+    """Take the free-text suggestion; longer than the limit, or with nothing visible in
+    it, is refused, not cut (skipping is a button)."""
     if draft.submitted:
         return Step(Outcome.ALREADY_SUBMITTED, draft)
     if q.suggestion is None or screen_of(draft, q) != "suggestion":
         return Step(Outcome.STALE, draft)
     if len(text) > q.suggestion.max_length:
         return Step(Outcome.TOO_LONG, draft)
-    cleaned = text.strip() or None
+    cleaned = visible_text(text)
+    if cleaned is None:
+        return Step(Outcome.INVISIBLE, draft)
     moved = dataclasses.replace(draft, suggestion=cleaned, position=review_position(q))
     return Step(Outcome.ADVANCED, moved)
 

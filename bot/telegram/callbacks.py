@@ -67,9 +67,13 @@ class ComplaintDraftAction(CallbackData, prefix="cd"):
 
 
 class ComplaintAction(CallbackData, prefix="ca"):
-    """A button on a complaint (card, result, list): the complaint id and what to do."""
+    """A button on a complaint (card, result, list): its tracking number and what to do.
 
-    id: int
+    The tracking number is random: a sequential row id would tell a handler how many
+    complaints the city receives and invite trying the neighbours'.
+    """
+
+    ref: str
     action: str
     arg: int = 0
 

@@ -211,8 +211,8 @@ def _cd(label: str, action: str, arg: int = 0, campaign: str = "") -> InlineKeyb
     return _button(label, ComplaintDraftAction(action=action, arg=arg, campaign=campaign))
 
 
-def _ca(label: str, complaint_id: int, action: str, arg: int = 0) -> InlineKeyboardButton:
-    return _button(label, ComplaintAction(id=complaint_id, action=action, arg=arg))
+def _ca(label: str, ref: str, action: str, arg: int = 0) -> InlineKeyboardButton:
+    return _button(label, ComplaintAction(ref=ref, action=action, arg=arg))
 
 
 def complaint_draft(screen: DraftScreen, locale: str) -> InlineKeyboardMarkup | None:
@@ -264,7 +264,7 @@ def complaint_draft(screen: DraftScreen, locale: str) -> InlineKeyboardMarkup | 
 
 def complaint_card(card: Card, locale: str) -> InlineKeyboardMarkup | None:
     """A card's actions for its audience, given the complaint's state."""
-    view, cid = card.view, card.view.id
+    view, cid = card.view, card.view.tracking
     names: list[str] = []
     if card.audience == "handler" and view.status in ("open", "accepted"):
         names = (["accept"] if view.status == "open" else []) + [
@@ -288,7 +288,7 @@ def complaint_card(card: Card, locale: str) -> InlineKeyboardMarkup | None:
 
 def complaint_choice(choice: Choice, locale: str) -> InlineKeyboardMarkup:
     """Units (paged), case classes or verdicts for one complaint, with "back"."""
-    cid, rows = choice.view.id, []
+    cid, rows = choice.view.tracking, []
     if choice.what == "units" and choice.page is not None:
         page = choice.page
         rows = [[_ca(u.name.get(locale), cid, "unit", choice.unit_ids[u.id])] for u in page.units]
@@ -331,12 +331,12 @@ def complaint_result(view: ComplaintView, locale: str) -> InlineKeyboardMarkup |
     """Rate the handling; after 不满意, ask once for a review."""
     if view.rating is None:
         buttons = [
-            _ca(t(locale, f"complaint.rating.{r}"), view.id, "rate", n)
+            _ca(t(locale, f"complaint.rating.{r}"), view.tracking, "rate", n)
             for n, r in enumerate(RATINGS)
         ]
         return InlineKeyboardMarkup(inline_keyboard=[buttons])
     if view.rating == "dissatisfied" and view.review is None:
-        button = _ca(t(locale, "complaint.btn.review"), view.id, "review")
+        button = _ca(t(locale, "complaint.btn.review"), view.tracking, "review")
         return InlineKeyboardMarkup(inline_keyboard=[[button]])
     return None
 
@@ -344,14 +344,14 @@ def complaint_result(view: ComplaintView, locale: str) -> InlineKeyboardMarkup |
 def complaint_reply(view: ComplaintView, locale: str) -> InlineKeyboardMarkup:
     """ "Answer" under a handler's question relayed to the citizen."""
     return InlineKeyboardMarkup(
-        inline_keyboard=[[_ca(t(locale, "complaint.btn.reply"), view.id, "reply")]]
+        inline_keyboard=[[_ca(t(locale, "complaint.btn.reply"), view.tracking, "reply")]]
     )
 
 
 def my_complaints(views: list[ComplaintView], locale: str) -> InlineKeyboardMarkup | None:
     """ "Add information" for each open complaint of the citizen."""
     rows = [
-        [_ca(t(locale, "complaint.btn.info", tracking=v.tracking), v.id, "info")]
+        [_ca(t(locale, "complaint.btn.info", tracking=v.tracking), v.tracking, "info")]
         for v in views
         if v.open
     ]

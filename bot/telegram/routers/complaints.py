@@ -102,7 +102,7 @@ async def complaint_button(
     """A button on a complaint: checked against who pressed it, where."""
     cb, message = callback_data, query.message
     chat_id = message.chat.id if message is not None else None
-    result = await services.complaints.act(uow, person.id, chat_id, cb.id, cb.action, cb.arg)
+    result = await services.complaints.act(uow, person.id, chat_id, cb.ref, cb.action, cb.arg)
     await answer_press(query, services, uow, result, locale)
 
 

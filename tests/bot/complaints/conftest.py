@@ -1,7 +1,7 @@
 """Fixtures for complaints: the real bot with a complaint centre, over the local Bot API.
 
 `db_url` is the shared two-backend fixture: every complaint test runs on SQLite and,
-when PINGYI_TEST_POSTGRES_URL is set, on PostgreSQL (the complaint store is raw SQL).
+when PINGYI_TEST_POSTGRES_URL is set, on PostgreSQL (storage/complaints.py is hand-built SQL).
 """
 
 from __future__ import annotations

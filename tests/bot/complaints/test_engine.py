@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.complaints import flow, store
+from bot.complaints import flow
 from bot.complaints.deadlines import deadline
 from bot.complaints.flow import Draft, Outcome
+from bot.complaints.records import new_tracking, normalize_tracking
 from bot.workdays import WorkdayCalendar
+from storage.complaints import due_query
 from storage.models import Base
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -111,11 +113,11 @@ def test_bad_input_keeps_the_draft() -> None:
 
 
 def test_tracking_numbers_are_short_and_not_sequential() -> None:
-    numbers = {store.new_tracking(2011) for _ in range(200)}
+    numbers = {new_tracking(2011) for _ in range(200)}
     assert len(numbers) == 200
     assert all(len(n) == 14 and n.startswith("TS11-") for n in numbers)
     assert not set("01IOL") & set("".join(n[5:] for n in numbers))
-    assert store.normalize_tracking("ts11 k7f3 9qxm") == "TS11-K7F3-9QXM"
+    assert normalize_tracking("ts11 k7f3 9qxm") == "TS11-K7F3-9QXM"
 
 
 # -- the reminder task reads through an index -------------------------------------------------
@@ -128,7 +130,7 @@ def test_tracking_numbers_are_short_and_not_sequential() -> None:
 def test_due_notices_are_found_through_an_index(column: str, index: str) -> None:
     engine = create_engine("sqlite://")
     Base.metadata.create_all(engine)
-    query = store.due_query(at(dt.date(2011, 8, 9)), column, 100)
+    query = due_query(at(dt.date(2011, 8, 9)), column, 100)
     compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
     with engine.connect() as conn:
         plan = " ".join(

@@ -13,8 +13,10 @@ from tests.bot.telegram.helpers import Citizen, wait_until
 from .conftest import CENTRE_ID, ComplaintApp
 from .test_lifecycle import (
     act_data,
+    assert_opaque,
     assert_private,
     citizen,
+    complaint_audit,
     complaint_row,
     file_complaint,
     newest_with,
@@ -32,15 +34,17 @@ async def test_extension_case_class_and_transfer(app: ComplaintApp) -> None:
     row = await complaint_row(app, tracking)
 
     # The handler asks for an extension; the centre approves: 5 more working days.
-    card = newest_with(handler, act_data(row.id, "extend"))
-    await handler.press(card, act_data(row.id, "extend"))
+    card = newest_with(handler, act_data(tracking, "extend"))
+    await handler.press(card, act_data(tracking, "extend"))
     await handler.send("需要调取监控录像。")
     await wait_until(
-        lambda: any(act_data(row.id, "approve") in m.callback_data() for m in centre.user.messages),
+        lambda: any(
+            act_data(tracking, "approve") in m.callback_data() for m in centre.user.messages
+        ),
         "extension card",
     )
     await centre.press(
-        newest_with(centre, act_data(row.id, "approve")), act_data(row.id, "approve")
+        newest_with(centre, act_data(tracking, "approve")), act_data(tracking, "approve")
     )
     extended = await complaint_row(app, tracking)
     assert extended.due_at.astimezone(CHINA).date() == dt.date(2011, 8, 15)
@@ -55,27 +59,40 @@ async def test_extension_case_class_and_transfer(app: ComplaintApp) -> None:
     assert rules is not None
     classes = rules.case_classes
     urgent = next(n for n, c in enumerate(classes) if c.id == "leader-urgent")
-    centre_card = newest_with(centre, act_data(row.id, "class"))
-    [choice] = await centre.press(centre_card, act_data(row.id, "class"))
-    await centre.press(choice, act_data(row.id, "setclass", urgent))
+    centre_card = newest_with(centre, act_data(tracking, "class"))
+    [choice] = await centre.press(centre_card, act_data(tracking, "class"))
+    await centre.press(choice, act_data(tracking, "setclass", urgent))
     urgent_row = await complaint_row(app, tracking)
     assert urgent_row.case_class == "leader-urgent"
     assert urgent_row.due_at.astimezone(CHINA).date() == dt.date(2011, 8, 2)
 
     # The handler transfers it back: it is with the centre again, and the handler can no
     # longer act on it.
-    card = newest_with(handler, act_data(row.id, "transfer"))
-    await handler.press(card, act_data(row.id, "transfer"))
+    card = newest_with(handler, act_data(tracking, "transfer"))
+    await handler.press(card, act_data(tracking, "transfer"))
     await handler.send("属于市局管辖。")
     await wait_until(
         lambda: any("属于市局管辖" in m.plain_text for m in centre.user.messages), "transfer card"
     )
     assert (await complaint_row(app, tracking)).status == "triage"
-    await handler.press(card, act_data(row.id, "close"))
+    await handler.press(card, act_data(tracking, "close"))
     assert handler.toasts[-1] == t("zh-Hans", "complaint.not_with_unit")  # refused
     assert (await complaint_row(app, tracking)).status == "triage"
     assert_private(app, handler.id)
     assert_private(app, CENTRE_ID)
+    for someone in (handler, centre):
+        assert_opaque(someone, tracking, row.id)
+
+    # Each step is in the audit log, by whom, with the handler's reasons.
+    audit = [(e.action, e.actor, e.reason, e.details) for e in await complaint_audit(app)]
+    assert [a[:3] for a in audit] == [
+        ("complaint.extend", handler.id, "需要调取监控录像。"),
+        ("complaint.approve", CENTRE_ID, "需要调取监控录像。"),
+        ("complaint.set_class", CENTRE_ID, ""),
+        ("complaint.transfer", handler.id, "属于市局管辖。"),
+    ]
+    assert audit[2][3]["case_class"] == "leader-urgent"
+    assert (audit[3][3]["from"], audit[3][3]["to"]) == ("open", "triage")
 
 
 def test_centre_settings_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:

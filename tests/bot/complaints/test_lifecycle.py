@@ -15,7 +15,7 @@ from bot.complaints.screens import RATINGS, VERDICTS
 from bot.i18n import t
 from bot.localapi import ChatMessage
 from bot.telegram.callbacks import ComplaintAction, ComplaintDraftAction
-from storage.models import Complaint, Finding
+from storage.models import AuditEntry, Complaint, Finding
 from tests.bot.telegram.helpers import Citizen, unit_id, wait_until
 
 from .conftest import CENTRE_ID, ComplaintApp
@@ -31,9 +31,9 @@ def draft_data(action: str, arg: int = 0) -> str:
     return ComplaintDraftAction(action=action, arg=arg).pack()
 
 
-def act_data(complaint_id: int, action: str, arg: int = 0) -> str:
-    """Callback data of a complaint button."""
-    return ComplaintAction(id=complaint_id, action=action, arg=arg).pack()
+def act_data(tracking: str, action: str, arg: int = 0) -> str:
+    """Callback data of a complaint button (it names the complaint by tracking number)."""
+    return ComplaintAction(ref=tracking, action=action, arg=arg).pack()
 
 
 def citizen(app: ComplaintApp) -> Citizen:
@@ -99,6 +99,30 @@ def newest_with(person: Citizen, data: str) -> ChatMessage:
     raise AssertionError(f"no button {data!r} in chat:\n{person.user.transcript()}")
 
 
+async def complaint_audit(app: ComplaintApp) -> list[AuditEntry]:
+    """The audit log's complaint entries, oldest first; each must leave the complainant out."""
+    async with app.services.db.unit_of_work() as uow:
+        stmt = select(AuditEntry).where(AuditEntry.action.startswith("complaint."))
+        entries = list((await uow.session.execute(stmt.order_by(AuditEntry.id))).scalars())
+    for entry in entries:
+        written = f"{entry.actor} {entry.subject} {entry.reason} {entry.details}"
+        assert str(CITIZEN_ID) not in written
+        assert not any(name in written for name in SECRET_NAMES)
+        assert entry.at == app.clock.now()
+    return entries
+
+
+def assert_opaque(person: Citizen, tracking: str, row_id: int) -> None:
+    """Every complaint button this person was shown names the complaint by its tracking
+    number, never by its row id."""
+    prefix = ComplaintAction.__prefix__ + ":"
+    shown = [d for m in person.user.messages for d in m.callback_data() if d.startswith(prefix)]
+    assert shown, f"no complaint buttons in chat:\n{person.user.transcript()}"
+    for data in shown:
+        ref = ComplaintAction.unpack(data).ref
+        assert ref == tracking and ref != str(row_id), data
+
+
 def assert_private(app: ComplaintApp, chat_id: int) -> None:
     """Nothing the server recorded for this chat identifies the complainant."""
     raw = app.api.outgoing_text(chat_id)
@@ -123,14 +147,14 @@ async def test_whole_lifecycle(app: ComplaintApp) -> None:
 
     # The handler got the card and the photo, sent by file_id (not forwarded).
     await wait_until(lambda: any(m.kind == "photo" for m in handler.user.messages), "photo")
-    card = newest_with(handler, act_data(row.id, "accept"))
+    card = newest_with(handler, act_data(tracking, "accept"))
     assert tracking in card.plain_text
     assert app.api.calls_of("forwardMessage") == []
     assert app.api.calls_of("sendPhoto")[-1].params["chat_id"] == handler.id
 
     # A handler of another unit is refused (a forged press on a message in their chat).
     own = other.user.messages[-1]
-    query = app.api.new_callback_query(other.user.profile, own, act_data(row.id, "accept"))
+    query = app.api.new_callback_query(other.user.profile, own, act_data(tracking, "accept"))
     update_id = app.api.push_update("callback_query", query)
     await wait_until(lambda: app.api.queries[query["id"]].answered, "refusal answered")
     assert t(ZH, "complaint.not_your_unit") in other.toasts
@@ -138,22 +162,22 @@ async def test_whole_lifecycle(app: ComplaintApp) -> None:
     assert update_id
 
     # Accept: the citizen hears of it, with the due date in their locale.
-    await handler.press(card, act_data(row.id, "accept"))
+    await handler.press(card, act_data(tracking, "accept"))
     await wait_until(
         lambda: "2011年8月8日" in (person.user.last_message or card).plain_text, "accepted"
     )
     assert (await complaint_row(app, tracking)).status == "accepted"
 
     # Question relayed to the citizen, answer relayed back; identities hidden both ways.
-    card = newest_with(handler, act_data(row.id, "ask"))
-    await handler.press(card, act_data(row.id, "ask"))
+    card = newest_with(handler, act_data(tracking, "ask"))
+    await handler.press(card, act_data(tracking, "ask"))
     await handler.send("请问具体是哪一天?")
     await wait_until(
         lambda: "请问具体是哪一天" in (person.user.last_message or card).plain_text, "q"
     )
     question = person.user.last_message
     assert question is not None
-    await person.press(question, act_data(row.id, "reply"))
+    await person.press(question, act_data(tracking, "reply"))
     await person.send("7月28日上午。")
     await wait_until(
         lambda: "7月28日上午" in (handler.user.last_message or card).plain_text, "answer"
@@ -162,9 +186,9 @@ async def test_whole_lifecycle(app: ComplaintApp) -> None:
     assert str(handler.id) not in "".join(m.plain_text for m in person.user.messages)
 
     # Close as substantiated: the citizen gets the result; a finding is recorded.
-    card = newest_with(handler, act_data(row.id, "close"))
-    [verdicts] = await handler.press(card, act_data(row.id, "close"))
-    await handler.press(verdicts, act_data(row.id, "verdict", VERDICTS.index("substantiated")))
+    card = newest_with(handler, act_data(tracking, "close"))
+    [verdicts] = await handler.press(card, act_data(tracking, "close"))
+    await handler.press(verdicts, act_data(tracking, "verdict", VERDICTS.index("substantiated")))
     await handler.send("经查属实,已批评教育当事人。")
     await wait_until(
         lambda: "已批评教育" in (person.user.last_message or card).plain_text, "result"
@@ -178,28 +202,52 @@ async def test_whole_lifecycle(app: ComplaintApp) -> None:
     # Rate 不满意, then ask (once) for review; the centre reopens.
     result = person.user.last_message
     assert result is not None
-    [rated] = await person.press(result, act_data(row.id, "rate", RATINGS.index("dissatisfied")))
-    [asked] = await person.press(rated, act_data(row.id, "review"))
-    assert act_data(row.id, "review") not in asked.callback_data()  # only once
+    [rated] = await person.press(result, act_data(tracking, "rate", RATINGS.index("dissatisfied")))
+    [asked] = await person.press(rated, act_data(tracking, "review"))
+    assert act_data(tracking, "review") not in asked.callback_data()  # only once
     await wait_until(
-        lambda: any(act_data(row.id, "reopen") in m.callback_data() for m in centre.user.messages),
+        lambda: any(
+            act_data(tracking, "reopen") in m.callback_data() for m in centre.user.messages
+        ),
         "review card",
     )
-    review_card = newest_with(centre, act_data(row.id, "reopen"))
-    await centre.press(review_card, act_data(row.id, "reopen"))
+    review_card = newest_with(centre, act_data(tracking, "reopen"))
+    await centre.press(review_card, act_data(tracking, "reopen"))
     reopened = await complaint_row(app, tracking)
     assert reopened.status == "open" and reopened.review == "reopened"
     assert reopened.verdict is None
     async with services.db.unit_of_work() as uow:
         assert (await uow.session.execute(select(Finding))).scalars().all() == []
     await wait_until(
-        lambda: any(act_data(row.id, "accept") in m.callback_data() for m in handler.user.messages),
+        lambda: any(
+            act_data(tracking, "accept") in m.callback_data() for m in handler.user.messages
+        ),
         "reopened card",
     )
 
-    # Privacy: every raw payload to the handlers and the centre.
+    # Privacy: every raw payload to the handlers and the centre; buttons carry no row id.
     for chat in (handler.id, CENTRE_ID):
         assert_private(app, chat)
+    for someone in (handler, centre, person):
+        assert_opaque(someone, tracking, row.id)
+
+    # The audit log has who did what to the complaint; the citizen's rating and request
+    # for review are not in it (that would say who complained), nor is the refused press.
+    audit = await complaint_audit(app)
+    assert [(e.action, e.actor, e.subject) for e in audit] == [
+        ("complaint.accept", handler.id, f"complaint {tracking}"),
+        ("complaint.ask", handler.id, f"complaint {tracking}"),
+        ("complaint.close", handler.id, f"complaint {tracking}"),
+        ("complaint.reopen", CENTRE_ID, f"complaint {tracking}"),
+    ]
+    assert [(e.details["from"], e.details["to"]) for e in audit] == [
+        ("open", "accepted"),
+        ("accepted", "accepted"),
+        ("accepted", "closed"),
+        ("closed", "open"),
+    ]
+    assert audit[2].details["verdict"] == "substantiated"
+    assert {e.details["by"] for e in audit} == {"handler", "centre"}
 
 
 async def test_not_sure_goes_to_the_centre_which_routes(app: ComplaintApp) -> None:
@@ -210,19 +258,31 @@ async def test_not_sure_goes_to_the_centre_which_routes(app: ComplaintApp) -> No
     row = await complaint_row(app, tracking)
     assert row.status == "triage" and row.unit_id is None
     await wait_until(
-        lambda: any(act_data(row.id, "route") in m.callback_data() for m in centre.user.messages),
+        lambda: any(act_data(tracking, "route") in m.callback_data() for m in centre.user.messages),
         "triage card",
     )
-    card = newest_with(centre, act_data(row.id, "route"))
-    [units] = await centre.press(card, act_data(row.id, "route"))
+    card = newest_with(centre, act_data(tracking, "route"))
+    [units] = await centre.press(card, act_data(tracking, "route"))
     wujin = unit_id(app.services, "wujin")
-    if act_data(row.id, "unit", wujin) not in units.callback_data():
-        [units] = await centre.press(units, act_data(row.id, "route", 1))
-    await centre.press(units, act_data(row.id, "unit", wujin))
+    if act_data(tracking, "unit", wujin) not in units.callback_data():
+        [units] = await centre.press(units, act_data(tracking, "route", 1))
+    await centre.press(units, act_data(tracking, "unit", wujin))
     assert (await complaint_row(app, tracking)).status == "open"
     await wait_until(
-        lambda: any(act_data(row.id, "accept") in m.callback_data() for m in handler.user.messages),
+        lambda: any(
+            act_data(tracking, "accept") in m.callback_data() for m in handler.user.messages
+        ),
         "routed card",
     )
     assert_private(app, handler.id)
     assert_private(app, CENTRE_ID)
+    assert_opaque(handler, tracking, row.id)
+    assert_opaque(centre, tracking, row.id)
+    audit = await complaint_audit(app)
+    assert [(e.action, e.actor, e.details) for e in audit] == [
+        (
+            "complaint.route",
+            CENTRE_ID,
+            {"by": "centre", "from": "triage", "to": "open", "unit_id": wujin},
+        )
+    ]

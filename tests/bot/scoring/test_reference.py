@@ -1,5 +1,5 @@
 """The reference test: small hand-built datasets for both seed campaigns, every figure
-worked out here by hand from DOMAIN.md's rules and compared exactly.
+worked out here by hand from the rules in docs/domain.md and compared exactly.
 
 Level scores: 很满意 V = 1.0, 比较满意 F = 0.8, 基本满意 B = 0.6, 不满意 D = 0,
 不了解 K abstains (counted, out of every denominator).
