@@ -79,6 +79,33 @@ async def test_a_429_on_a_complaint_escalation_is_retried_after_retry_after_and_
     assert max(attempts for _, _, attempts in escalations) >= 2  # one was sent again
 
 
+async def test_a_delivery_waiting_out_a_429_is_sent_after_a_restart_once(
+    app: ComplaintApp,  # noqa: F811
+    clock: FixedClock,  # noqa: F811
+    allow_api_error: Callable[[str], None],  # noqa: F811
+) -> None:
+    handler = await register_handler(app, 71_001, "wujin")
+    centre = Citizen(app, CENTRE_ID, first_name="Centre")
+    await file_complaint(citizen(app), "wujin", "办事拖拉,材料交了一个月没消息。")
+    filed = len(await deliveries(app))
+    # One message, then a 429 asking for a minute: the second escalation must wait.
+    allow_api_error(r"sendMessage: Too Many Requests")
+    app.api.faults.rate_limit(0.001, retry_after=60)
+    clock.set(dt.datetime(2011, 8, 9, 10))
+    assert await app.services.send_due_notices() == 2
+    expected = [("pending", 1), (SENT, 1)]  # the 429's outcome recorded: pending, tried once
+    async with asyncio.timeout(30):
+        while sorted((s, n) for _, s, n in (await deliveries(app))[filed:]) != expected:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    assert app.api.faults.rate_limited >= 1
+    await app.restart()  # the queue is in the database: the new process sends what waits
+    app.api.faults.clear_rate_limits()
+    await app.services.outbox.settled(timeout=30)
+    assert all(state == SENT for _, state, _ in (await deliveries(app))[filed:])
+    assert received(centre, "complaint.note.overdue") == 1
+    assert len([m for m in handler.user.messages if "TS11-" in m.plain_text]) == 2
+
+
 async def test_a_403_on_a_complaint_delivery_marks_the_handler_inactive(
     app: ComplaintApp,  # noqa: F811
     allow_api_error: Callable[[str], None],  # noqa: F811
