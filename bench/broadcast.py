@@ -4,13 +4,13 @@ Run:  .venv/bin/python -m bench.broadcast [--recipients 100000] [--limit 1000] [
 
 The server (bot.localapi, in this process, over real HTTP) refuses sends beyond
 `--limit` a second in any sliding second with 429 retry_after=1; the
-broadcaster is configured at `--rate` (default: the limit) and sends through
+outbox is configured at `--rate` (default: the limit) and sends through
 the real aiogram client.  Three runs over the same recipients:
 
 1. straight through: achieved rate ÷ limit (target ≥ 0.95), 429s provoked,
    recipients with no message (lost) and with more than one (duplicated);
-2. killed (the broadcaster's task cancelled abruptly at ~40 %) and resumed by a
-   new broadcaster: lost and duplicated again (target 0 and 0);
+2. killed (the outbox.s task cancelled abruptly at ~40 %) and resumed by a
+   new outbox: lost and duplicated again (target 0 and 0);
 3. a simulated hard crash at ~40 % (every task dropped where it stood, nothing
    drained, as a killed process): the rows caught on the wire become "unknown"
    and are not resent (at most once); lost, duplicated and in-doubt are printed.
@@ -31,15 +31,16 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import insert
 
-from bot.admin.audience import Audience
-from bot.admin.broadcast import UNKNOWN, Broadcaster
 from bot.app.runtime import tune_gc
 from bot.core.clock import SystemClock
 from bot.localapi import LocalBotAPI
+from bot.outbox.queue import Outbox
 from bot.telegram.app import make_bot
 from bot.telegram.sender import BotSender
+from storage.admin import Audience
 from storage.migrate import upgrade_to_head
 from storage.models import Respondent
+from storage.outbox import UNKNOWN
 from storage.uow import Database
 
 FIRST_ID = 10_000_000
@@ -115,7 +116,7 @@ async def run_job(
         len(api.calls),
         api.faults.rate_limited,
     )
-    first = Broadcaster(db, SystemClock(), rate=rate, drain_timeout=10)
+    first = Outbox(db, SystemClock(), rate=rate, drain_timeout=10)
     await first.create(Audience("everyone"), TEXTS)
     started = time.monotonic()
     task = asyncio.create_task(first.run(sender, until_idle=True))
@@ -129,7 +130,7 @@ async def run_job(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        second = Broadcaster(db, SystemClock(), rate=rate)
+        second = Outbox(db, SystemClock(), rate=rate)
         in_doubt = await second.recover()
         await second.run(sender, until_idle=True)
     else:
@@ -165,7 +166,7 @@ async def main(recipients: int, limit: float, rate: float) -> None:
                 api.faults.rate_limit(limit, retry_after=1)
                 print(
                     f"broadcast to {recipients:,} recipients; server limit {limit:g}/s "
-                    f"(429 above it, retry_after 1 s); broadcaster rate {rate:g}/s"
+                    f"(429 above it, retry_after 1 s); outbox rate {rate:g}/s"
                 )
                 for title, kill, crash in (
                     ("straight through", None, False),
@@ -195,7 +196,7 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--limit", type=float, default=300.0, help="server's 429 threshold /s")
     parser.add_argument(
-        "--rate", type=float, default=None, help="broadcaster rate (default: limit)"
+        "--rate", type=float, default=None, help="outbox rate (default: limit)"
     )
     return parser.parse_args()
 

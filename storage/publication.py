@@ -7,12 +7,12 @@ adds a publication, and a correction is one more row naming the one it corrects.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select, exists, func, insert, or_, select, update
 
+from storage.admin import register_audience
 from storage.models import (
     Complaint,
     Publication,
@@ -243,27 +243,33 @@ def participants_query(campaign_id: str) -> Select[int, str]:
     )
 
 
-def notice_once(
-    campaign_id: str, now: dt.datetime
-) -> tuple[
-    Callable[[Connection], list[tuple[int, str]]],
-    Callable[[Connection, int, list[tuple[int, str]]], None],
-]:
-    """The broadcaster's `choose` and `extra` for the results notice: nobody if the
-    campaign's participants were told before; else all of them, and the mark."""
+register_audience("participants", lambda a: participants_query(a.campaign_id or ""))
 
-    def choose(conn: Connection) -> list[tuple[int, str]]:
+
+@dataclass(frozen=True)
+class ResultsNotice:
+    """The outbox selection of the results notice: the campaign's participants, once
+    per campaign (nobody if they were told before), and the mark that says so."""
+
+    campaign_id: str
+    now: dt.datetime
+
+    def choose(self, conn: Connection) -> list[tuple[int, str]]:
+        """Every participant, unless the campaign's results were announced before."""
         told = conn.execute(
-            select(PublicationNotice.job_id).where(PublicationNotice.campaign_id == campaign_id)
+            select(PublicationNotice.job_id).where(
+                PublicationNotice.campaign_id == self.campaign_id
+            )
         ).first()
         if told is not None:
             return []
-        rows = conn.execute(participants_query(campaign_id).order_by(Respondent.id))
+        rows = conn.execute(participants_query(self.campaign_id).order_by(Respondent.id))
         return [(int(uid), str(locale)) for uid, locale in rows]
 
-    def mark(conn: Connection, job_id: int, _: list[tuple[int, str]]) -> None:
+    def mark(self, conn: Connection, job_id: int, chosen: list[tuple[int, str]]) -> None:
+        """The campaign's participants have been told."""
         conn.execute(
-            insert(PublicationNotice).values(campaign_id=campaign_id, job_id=job_id, at=now)
+            insert(PublicationNotice).values(
+                campaign_id=self.campaign_id, job_id=job_id, at=self.now
+            )
         )
-
-    return choose, mark

@@ -22,6 +22,9 @@ from storage.statements import Statements
 from storage.writer import GroupCommitWriter, Op, Prepared
 
 T = TypeVar("T")
+# An open write transaction (`run_exclusive`), as the engine holds it: it only hands
+# it on to storage functions, so several of them commit together or not at all.
+Transaction = Connection
 
 
 class Database:

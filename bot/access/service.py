@@ -13,13 +13,11 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
-
-from sqlalchemy import ColumnElement, Connection, Row, delete, insert, select, update
 
 from bot.core.clock import Clock
-from storage.models import AuditEntry, Code, Grant, Membership
-from storage.uow import UnitOfWork
+from storage import access as store
+from storage.access import AuditRecord, CodeRecord, NewCodes, write_audit
+from storage.uow import Transaction, UnitOfWork
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -73,10 +71,7 @@ class AccessService:
 
     async def grants(self, uow: UnitOfWork, user_id: int) -> set[GrantRecord]:
         """Every role the user holds."""
-        rows = await uow.session.execute(
-            select(Grant.role, Grant.unit_id).where(Grant.user_id == user_id)
-        )
-        held = {GrantRecord(Role(role), unit_id) for role, unit_id in rows}
+        held = {GrantRecord(Role(role), unit) for role, unit in await store.grants(uow, user_id)}
         if user_id in self.admin_ids:
             held.add(GrantRecord(Role.ADMIN))
         return held
@@ -110,10 +105,10 @@ class AccessService:
         """Give a role (audited); False if the user already held it. Commits."""
         now = self.clock.now()
 
-        def write(conn: Connection) -> bool:
-            if not _insert_grant(conn, user_id, role, unit_id, actor, now):
+        def write(conn: Transaction) -> bool:
+            if not store.insert_grant(conn, user_id, role.value, unit_id, actor, now):
                 return False
-            _audit(conn, now, actor, "grant", _subject(user_id, role, unit_id), reason)
+            write_audit(conn, now, actor, "grant", _subject(user_id, role, unit_id), reason)
             return True
 
         return await uow.run_exclusive(write)
@@ -130,11 +125,10 @@ class AccessService:
         """Take a role away (audited); False if the user did not hold it. Commits."""
         now = self.clock.now()
 
-        def write(conn: Connection) -> bool:
-            gone = conn.execute(delete(Grant).where(*_grant_is(user_id, role, unit_id)))
-            if not gone.rowcount:
+        def write(conn: Transaction) -> bool:
+            if not store.delete_grant(conn, user_id, role.value, unit_id):
                 return False
-            _audit(conn, now, actor, "revoke", _subject(user_id, role, unit_id), reason)
+            write_audit(conn, now, actor, "revoke", _subject(user_id, role, unit_id), reason)
             return True
 
         return await uow.run_exclusive(write)
@@ -160,25 +154,14 @@ class AccessService:
             raise ValueError("a handler code needs its unit")
         now, codes = self.clock.now(), [new_code() for _ in range(count)]
 
-        def write(conn: Connection) -> list[str]:
-            conn.execute(
-                insert(Code),
-                [
-                    {
-                        "code": c,
-                        "campaign_id": campaign_id,
-                        "category": category,
-                        "role": role.value if role else None,
-                        "unit_id": unit_id,
-                        "created_by": actor,
-                        "created_at": now,
-                        "expires_at": expires_at,
-                    }
-                    for c in codes
-                ],
-            )
+        batch = NewCodes(
+            codes, role.value if role else None, unit_id, campaign_id, category, expires_at
+        )
+
+        def write(conn: Transaction) -> list[str]:
+            store.insert_codes(conn, batch, actor, now)
             what = f"role {role.value}" if role else f"category {category} of {campaign_id}"
-            _audit(
+            write_audit(
                 conn,
                 now,
                 actor,
@@ -199,20 +182,15 @@ class AccessService:
         """Use a code: bind it to this account and grant what it carries. Commits."""
         code, now = normalize_code(text), self.clock.now()
 
-        def write(conn: Connection) -> Redeemed:
-            found = conn.execute(select(Code.__table__).where(Code.code == code)).first()
+        def write(conn: Transaction) -> Redeemed:
+            found = store.find_code(conn, code)
             if found is None:
                 return Redeemed("unknown")
             if found.used_by is not None:
                 return Redeemed("used_by_you" if found.used_by == user_id else "used")
             if found.expires_at is not None and found.expires_at <= now:
                 return Redeemed("expired")
-            taken = conn.execute(
-                update(Code)
-                .where(Code.code == code, Code.used_by.is_(None))
-                .values(used_by=user_id, used_at=now)
-            )
-            if not taken.rowcount:
+            if not store.take_code(conn, code, user_id, now):
                 return Redeemed("used")
             return _apply_code(conn, found, user_id, now)
 
@@ -230,47 +208,25 @@ class AccessService:
         """Write one audit entry on its own (for actions audited outside this service)."""
         now = self.clock.now()
         await uow.run_exclusive(
-            lambda conn: _audit(conn, now, actor, action, subject, reason, details or {})
+            lambda conn: write_audit(conn, now, actor, action, subject, reason, details or {})
         )
 
-    async def audit_log(self, uow: UnitOfWork, limit: int = 50) -> list[AuditEntry]:
+    async def audit_log(self, uow: UnitOfWork, limit: int = 50) -> list[AuditRecord]:
         """The latest audit entries, newest first."""
-        rows = await uow.session.execute(
-            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-        )
-        return list(rows.scalars())
+        return await store.audit_log(uow, limit)
 
 
-def _apply_code(conn: Connection, code: Row[Any], user_id: int, now: dt.datetime) -> Redeemed:
+def _apply_code(conn: Transaction, code: CodeRecord, user_id: int, now: dt.datetime) -> Redeemed:
     """Grant what a just-taken code carries."""
     if code.role is not None:
         role = Role(code.role)
-        _insert_grant(conn, user_id, role, code.unit_id, None, now)
-        _audit(
-            conn,
-            now,
-            user_id,
-            "redeem_code",
-            _subject(user_id, role, code.unit_id),
-            "",
-            {"code": code.code},
-        )
+        store.insert_grant(conn, user_id, role.value, code.unit_id, None, now)
+        subject = _subject(user_id, role, code.unit_id)
+        write_audit(conn, now, user_id, "redeem_code", subject, "", {"code": code.code})
         return Redeemed(role=role, unit_id=code.unit_id, campaign_id=code.campaign_id)
     assert code.category is not None and code.campaign_id is not None
-    conn.execute(
-        delete(Membership).where(
-            Membership.respondent_id == user_id, Membership.campaign_id == code.campaign_id
-        )
-    )
-    conn.execute(
-        insert(Membership).values(
-            respondent_id=user_id,
-            campaign_id=code.campaign_id,
-            category=code.category,
-            granted_at=now,
-        )
-    )
-    _audit(
+    store.set_category(conn, user_id, code.campaign_id, code.category, now)
+    write_audit(
         conn,
         now,
         user_id,
@@ -282,51 +238,9 @@ def _apply_code(conn: Connection, code: Row[Any], user_id: int, now: dt.datetime
     return Redeemed(campaign_id=code.campaign_id, category=code.category)
 
 
-def _insert_grant(
-    conn: Connection,
-    user_id: int,
-    role: Role,
-    unit_id: int | None,
-    by: int | None,
-    now: dt.datetime,
-) -> bool:
-    """Give the role unless it is held already; True if it was given."""
-    if conn.execute(select(Grant.id).where(*_grant_is(user_id, role, unit_id))).first():
-        return False
-    conn.execute(
-        insert(Grant).values(
-            user_id=user_id, role=role.value, unit_id=unit_id, granted_by=by, granted_at=now
-        )
-    )
-    return True
-
-
-def _grant_is(user_id: int, role: Role, unit_id: int | None) -> list[ColumnElement[bool]]:
-    """The WHERE clause matching one grant."""
-    unit = Grant.unit_id.is_(None) if unit_id is None else Grant.unit_id == unit_id
-    return [Grant.user_id == user_id, Grant.role == role.value, unit]
-
-
 def _subject(user_id: int, role: Role, unit_id: int | None) -> str:
     return f"user {user_id} as {role.value}" + (f" of unit {unit_id}" if unit_id else "")
 
 
-def _audit(
-    conn: Connection,
-    now: dt.datetime,
-    actor: int | None,
-    action: str,
-    subject: str,
-    reason: str,
-    details: dict[str, object] | None = None,
-) -> None:
-    conn.execute(
-        insert(AuditEntry).values(
-            at=now,
-            actor=actor,
-            action=action,
-            subject=subject,
-            reason=reason,
-            details=details or {},
-        )
-    )
+# bot/scoring/records.py still writes its audit entries with this name.
+_audit = write_audit

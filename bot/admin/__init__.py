@@ -1,1 +1,1 @@
-"""Admin engine: phases, the broadcaster, reminders, fairness (no Telegram here)."""
+"""Admin engine: phases, broadcasts, reminders, fairness (no Telegram here)."""

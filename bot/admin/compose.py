@@ -1,21 +1,19 @@
 """Composing a broadcast in chat: a draft job, filled step by step, then started.
 
-The draft is a `broadcast_jobs` row in status ``draft`` (so a restart keeps it);
-`compose_step` says what the admin's next message is: ``text:<locale>`` or
-``unit:<kind>`` (a typed search for the unit of a raters/complainants audience).
+The draft is an outbox job in status ``draft`` (so a restart keeps it; see
+storage/drafts.py); its step says what the admin's next message is.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from sqlalchemy import Connection, insert, select, update
-
-from bot.admin.audience import Audience
-from bot.admin.broadcast import DRAFT, Broadcaster
 from bot.core.clock import Clock
-from storage.models import BroadcastJob
+from bot.outbox.queue import Outbox
+from storage.admin import Audience
+from storage.drafts import Draft, DraftStore
 from storage.uow import Database
 
 TEXT_LIMIT = 4096
@@ -44,14 +42,11 @@ ALLOWED_TAGS = frozenset(
 
 
 @dataclass(frozen=True)
-class Draft:
-    """A broadcast being composed."""
+class Problem:
+    """Why a text cannot be sent: a key under admin.bc.problem.* and its values."""
 
-    id: int
-    texts: dict[str, str]
-    step: str | None
-    media_kind: str | None
-    media_file_id: str | None
+    key: str  # empty | too_long | tag | unclosed | bare_lt
+    values: dict[str, str | int] = field(default_factory=dict)
 
 
 class _Checker(HTMLParser):
@@ -60,19 +55,17 @@ class _Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[str] = []
-        self.problem: str | None = None
+        self.problem: Problem | None = None
         self.length = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self.problem = self.problem or f"<{tag}>"
-        elif tag == "a" and not any(k == "href" and v for k, v in attrs):
-            self.problem = self.problem or "<a> without href"
+        if tag not in ALLOWED_TAGS or (tag == "a" and not any(k == "href" and v for k, v in attrs)):
+            self.problem = self.problem or Problem("tag", {"tag": f"<{tag}>"})
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            self.problem = self.problem or f"</{tag}>"
+            self.problem = self.problem or Problem("tag", {"tag": f"</{tag}>"})
             return
         self.stack.pop()
 
@@ -80,93 +73,57 @@ class _Checker(HTMLParser):
         self.length += len(data.encode("utf-16-le")) // 2
 
 
-def html_problem(text: str, limit: int = TEXT_LIMIT) -> str | None:
-    """What is wrong with `text` as Telegram HTML (None: it is fine)."""
+# A "<" that starts no tag: Python's parser takes it as text, Telegram's refuses it.
+_BARE_LT = re.compile(r"<(?![a-zA-Z/])")
+
+
+def html_problem(text: str, limit: int = TEXT_LIMIT) -> Problem | None:
+    """What is wrong with `text` as Telegram HTML (None: it can be sent)."""
+    if _BARE_LT.search(text):
+        return Problem("bare_lt")
     checker = _Checker()
     try:
         checker.feed(text)
         checker.close()
-    except Exception as exc:  # HTMLParser rarely raises, but bad input must not crash us
-        return str(exc)
+    except Exception:  # HTMLParser rarely raises, but bad input must not crash us
+        return Problem("tag", {"tag": "<"})
     if checker.problem:
         return checker.problem
     if checker.stack:
-        return f"<{checker.stack[-1]}> not closed"
-    if not checker.length:
-        return "empty"
+        return Problem("unclosed", {"tag": f"<{checker.stack[-1]}>"})
+    if not checker.length or not text.strip():
+        return Problem("empty")
     if checker.length > limit:
-        return f"{checker.length} > {limit}"
+        return Problem("too_long", {"length": checker.length, "limit": limit})
     return None
 
 
 class Composer:
     """Drafts of broadcasts, one per admin at a time."""
 
-    def __init__(self, db: Database, clock: Clock, broadcaster: Broadcaster) -> None:
+    def __init__(self, db: Database, clock: Clock, outbox: Outbox) -> None:
         """Drafts live in `db`; `composing` mirrors who has one awaiting a message."""
-        self.db, self.clock, self.broadcaster = db, clock, broadcaster
+        self.store, self.clock, self.outbox = DraftStore(db), clock, outbox
         self.composing: dict[int, int] = {}  # admin → draft id, while a message is awaited
 
     async def load(self) -> None:
         """Read drafts awaiting a message (at start-up)."""
-        async with self.db.unit_of_work() as uow:
-            rows = await uow.session.execute(
-                select(BroadcastJob.created_by, BroadcastJob.id).where(
-                    BroadcastJob.status == DRAFT, BroadcastJob.compose_step.is_not(None)
-                )
-            )
-            self.composing = {int(u): int(j) for u, j in rows if u is not None}
+        self.composing = await self.store.awaiting()
 
     async def start(self, actor: int, locale: str) -> Draft:
         """A new draft (an older unsent draft of this admin is dropped)."""
-        now = self.clock.now()
         step = f"text:{locale}"
-
-        def write(conn: Connection) -> int:
-            conn.execute(
-                update(BroadcastJob)
-                .where(BroadcastJob.created_by == actor, BroadcastJob.status == DRAFT)
-                .values(status="cancelled", finished_at=now, compose_step=None)
-            )
-            return int(
-                conn.execute(
-                    insert(BroadcastJob)
-                    .values(
-                        kind="broadcast",
-                        status=DRAFT,
-                        created_by=actor,
-                        created_at=now,
-                        audience={},
-                        texts={},
-                        compose_step=step,
-                        total=0,
-                    )
-                    .returning(BroadcastJob.id)
-                ).scalar_one()
-            )
-
-        draft_id = await self.db.writer.run(write)
+        draft_id = await self.store.new(actor, step, self.clock.now())
         self.composing[actor] = draft_id
         return Draft(draft_id, {}, step, None, None)
 
     async def get(self, actor: int, draft_id: int | None = None) -> Draft | None:
         """The admin's current draft (or that one, if it is theirs and still a draft)."""
-        async with self.db.unit_of_work() as uow:
-            query = select(BroadcastJob).where(
-                BroadcastJob.created_by == actor, BroadcastJob.status == DRAFT
-            )
-            if draft_id is not None:
-                query = query.where(BroadcastJob.id == draft_id)
-            job = (await uow.session.execute(query.order_by(BroadcastJob.id.desc()))).scalar()
-            if job is None:
-                return None
-            return Draft(
-                job.id, dict(job.texts), job.compose_step, job.media_kind, job.media_file_id
-            )
+        return await self.store.get(draft_id or 0, actor)
 
     async def set_step(self, actor: int, draft_id: int, step: str | None) -> None:
         """What the admin's next message is for (None: nothing)."""
-        await self._update(draft_id, compose_step=step)
+        await self.store.update(draft_id, compose_step=step)
         if step is None:
             self.composing.pop(actor, None)
         else:
@@ -179,7 +136,7 @@ class Composer:
         locale: str,
         text: str,
         media: tuple[str, str] | None = None,
-    ) -> str | None:
+    ) -> Problem | None:
         """Store one locale's text (and the media, with the first text); a problem or None."""
         has_media = media is not None or draft.media_kind is not None
         problem = html_problem(text, CAPTION_LIMIT if has_media else TEXT_LIMIT)
@@ -188,24 +145,15 @@ class Composer:
         values: dict[str, object] = {"texts": {**draft.texts, locale: text}, "compose_step": None}
         if media is not None:
             values["media_kind"], values["media_file_id"] = media
-        await self._update(draft.id, **values)
+        await self.store.update(draft.id, **values)
         self.composing.pop(actor, None)
         return None
 
     async def set_audience(self, draft_id: int, audience: Audience) -> None:
         """Remember the audience shown in the preview (sent to on confirmation)."""
-        await self._update(draft_id, audience=audience.to_json(), compose_step=None)
+        await self.store.update(draft_id, audience=audience.to_json(), compose_step=None)
 
     async def discard(self, actor: int, draft_id: int) -> bool:
         """Drop a draft; False if it was no longer a draft."""
         self.composing.pop(actor, None)
-        return await self.broadcaster.cancel(draft_id)
-
-    async def _update(self, draft_id: int, **values: object) -> None:
-        await self.db.writer.run(
-            lambda conn: conn.execute(
-                update(BroadcastJob)
-                .where(BroadcastJob.id == draft_id, BroadcastJob.status == DRAFT)
-                .values(**values)
-            )
-        )
+        return await self.outbox.cancel(draft_id)

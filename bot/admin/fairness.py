@@ -11,12 +11,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
-
-from bot.access.service import _audit as write_audit
 from bot.core.clock import Clock
-from storage.models import Answer, Respondent, Submission
-from storage.uow import UnitOfWork
+from storage.access import write_audit
+from storage.admin import submitted_answers, void_submissions
+from storage.uow import Transaction, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -55,17 +53,8 @@ class Fairness:
             raise ValueError("a void needs its reason")
         now = self.clock.now()
 
-        def write(conn: Connection) -> int:
-            done = conn.execute(
-                update(Submission)
-                .where(
-                    Submission.respondent_id == respondent_id,
-                    Submission.campaign_id == campaign_id,
-                    Submission.voided.is_(False),
-                )
-                .values(voided=True, updated_at=now)
-            )
-            count = int(done.rowcount or 0)
+        def write(conn: Transaction) -> int:
+            count = void_submissions(conn, respondent_id, campaign_id, now)
             write_audit(
                 conn,
                 now,
@@ -81,18 +70,7 @@ class Fairness:
 
     async def bursts(self, uow: UnitOfWork, campaign_id: str) -> list[Burst]:
         """Every burst in a campaign's submitted, non-voided questionnaires."""
-        s, a = Submission, Answer
-        rows = await uow.session.execute(
-            select(s.unit_id, s.component, s.respondent_id, Respondent.first_seen, a.item, a.level)
-            .join(Respondent, Respondent.id == s.respondent_id)
-            .join(
-                a,
-                (a.respondent_id == s.respondent_id)
-                & (a.unit_id == s.unit_id)
-                & (a.component == s.component),
-            )
-            .where(s.campaign_id == campaign_id, s.status == "submitted", s.voided.is_(False))
-        )
+        rows = await submitted_answers(uow, campaign_id)
         sheets: dict[tuple[int, str], dict[int, tuple[dt.datetime, dict[str, str]]]] = {}
         for unit_id, comp, rid, first_seen, item, level in rows:
             per_unit = sheets.setdefault((unit_id, comp), {})

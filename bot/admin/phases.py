@@ -12,13 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Connection, delete, insert, select
-
-from bot.access.service import _audit as write_audit
 from bot.campaign.schema import Campaign, Phase
 from bot.core.clock import Clock, local_today
-from storage.models import PhaseOverride
-from storage.uow import Database, UnitOfWork
+from storage.access import write_audit
+from storage.admin import phase_overrides, set_phase_dates
+from storage.uow import Database, Transaction, UnitOfWork
 
 
 class PhaseAction(StrEnum):
@@ -59,11 +57,7 @@ class PhaseBook:
 
     async def load(self, db: Database) -> None:
         """Read every override (at start-up)."""
-        async with db.unit_of_work() as uow:
-            rows = await uow.session.execute(select(PhaseOverride))
-            self._overrides = {
-                (o.campaign_id, o.phase_id): (o.start, o.end) for o in rows.scalars()
-            }
+        self._overrides = await phase_overrides(db)
 
     def phase(self, campaign: Campaign, phase_id: str) -> Phase:
         """The phase with its effective dates (KeyError if the campaign has no such phase)."""
@@ -110,23 +104,12 @@ class PhaseBook:
         now, key = self.clock.now(), (campaign.id, phase_id)
         file_dates = campaign.phase(phase_id)
 
-        def write(conn: Connection) -> None:
-            conn.execute(
-                delete(PhaseOverride).where(
-                    PhaseOverride.campaign_id == campaign.id, PhaseOverride.phase_id == phase_id
-                )
+        as_filed = (start, end) == (file_dates.start, file_dates.end)
+
+        def write(conn: Transaction) -> None:
+            set_phase_dates(
+                conn, campaign.id, phase_id, None if as_filed else (start, end), actor, now
             )
-            if (start, end) != (file_dates.start, file_dates.end):
-                conn.execute(
-                    insert(PhaseOverride).values(
-                        campaign_id=campaign.id,
-                        phase_id=phase_id,
-                        start=start,
-                        end=end,
-                        set_by=actor,
-                        set_at=now,
-                    )
-                )
             write_audit(
                 conn,
                 now,
@@ -141,7 +124,7 @@ class PhaseBook:
             )
 
         await uow.run_exclusive(write)
-        if (start, end) == (file_dates.start, file_dates.end):
+        if as_filed:
             self._overrides.pop(key, None)
         else:
             self._overrides[key] = (start, end)

@@ -5,8 +5,8 @@ started (the earliest unsubmitted draft counts), and one `before_close` the
 phase's end.  Inside that last stretch only the closing one goes, so nobody gets
 two reminders at once.  Deciding and queueing are one transaction: the reminder mark and
 the broadcast recipient row are written together, so a restart can neither
-lose a decided reminder (the broadcaster resumes it) nor decide it twice (the
-mark's primary key).  Messages go out through the broadcaster.
+lose a decided reminder (the outbox resumes it) nor decide it twice (the
+mark's primary key).  Messages go out through the outbox.
 """
 
 from __future__ import annotations
@@ -14,16 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Select, and_, exists, insert, select
-
-from bot.admin.audience import Audience
-from bot.admin.broadcast import Broadcaster
 from bot.admin.phases import PhaseBook
 from bot.campaign.schema import Campaign, Phase
 from bot.core.clock import Clock, local_today
 from bot.core.registry import Registry
 from bot.i18n import LOCALES, format_date, t
-from storage.models import ReminderMark, Respondent, Submission
+from bot.outbox.queue import Outbox
+from storage.admin import Audience, DueReminders
 
 DELAY, CLOSING = "delay", "closing"
 
@@ -35,19 +32,14 @@ class Reminders:
         self,
         registry: Registry,
         phases: PhaseBook,
-        broadcaster: Broadcaster,
+        outbox: Outbox,
         clock: Clock,
         *,
         delay: dt.timedelta = dt.timedelta(hours=24),
         before_close: dt.timedelta = dt.timedelta(hours=24),
     ) -> None:
         """Remind `delay` after a start and `before_close` the end of a phase."""
-        self.registry, self.phases, self.broadcaster, self.clock = (
-            registry,
-            phases,
-            broadcaster,
-            clock,
-        )
+        self.registry, self.phases, self.outbox, self.clock = registry, phases, outbox, clock
         self.delay, self.before_close = delay, before_close
 
     async def tick(self) -> int:
@@ -80,74 +72,23 @@ class Reminders:
         started_before: dt.datetime,
     ) -> int:
         """One job for everyone due a `kind` reminder in this phase (marks in its transaction)."""
-        now = self.clock.now()
-        query = due_query(campaign.id, phase.id, comps, kind, started_before)
-        chosen: list[tuple[int, str]] = []
-
-        def choose(conn: Connection) -> list[tuple[int, str]]:
-            chosen.extend((int(u), str(loc)) for u, loc in conn.execute(query))
-            return chosen
-
-        def mark(conn: Connection, job_id: int, users: list[tuple[int, str]]) -> None:
-            conn.execute(
-                insert(ReminderMark),
-                [
-                    {
-                        "respondent_id": uid,
-                        "campaign_id": campaign.id,
-                        "phase_id": phase.id,
-                        "kind": kind,
-                        "job_id": job_id,
-                        "at": now,
-                    }
-                    for uid, _ in users
-                ],
-            )
-
-        texts = reminder_texts(campaign, phase, kind)
-        await self.broadcaster.create(
+        selection = DueReminders(
+            campaign.id, phase.id, tuple(comps), kind, started_before, self.clock.now()
+        )
+        progress = await self.outbox.create(
             Audience("started", campaign_id=campaign.id),
-            texts,
+            reminder_texts(campaign, phase, kind),
             kind="reminder",
-            choose=choose,
-            extra=mark,
+            selection=selection,
             skip_empty=True,
         )
-        return len(chosen)
+        return progress.total if progress is not None else 0
 
 
 def closes_at(campaign: Campaign, phase: Phase) -> dt.datetime:
     """The instant a phase closes: midnight after its last day, campaign time."""
     end = phase.end + dt.timedelta(days=1)
     return dt.datetime(end.year, end.month, end.day, tzinfo=ZoneInfo(campaign.timezone))
-
-
-def due_query(
-    campaign_id: str, phase_id: str, comps: list[str], kind: str, started_before: dt.datetime
-) -> Select[int, str]:
-    """Active respondents with an unsubmitted draft started before a time, not yet reminded."""
-    s, m, r = Submission, ReminderMark, Respondent
-    draft = select(s.respondent_id).where(
-        s.respondent_id == r.id,
-        s.campaign_id == campaign_id,
-        s.component.in_(comps),
-        s.status == "draft",
-        s.voided.is_(False),
-        s.started_at <= started_before,
-    )
-    reminded = select(m.respondent_id).where(
-        and_(
-            m.respondent_id == r.id,
-            m.campaign_id == campaign_id,
-            m.phase_id == phase_id,
-            m.kind == kind,
-        )
-    )
-    return (
-        select(r.id, r.locale)
-        .where(r.active.is_(True), exists(draft), ~exists(reminded))
-        .order_by(r.id)
-    )
 
 
 def reminder_texts(campaign: Campaign, phase: Phase, kind: str) -> dict[str, str]:

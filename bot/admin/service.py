@@ -1,7 +1,7 @@
-"""The admin engine in one place: phases, the broadcaster, reminders, fairness.
+"""The admin engine in one place: phases, broadcasts, reminders, fairness.
 
-`background(sender)` is what the bot runs beside polling: the broadcaster,
-and a ticker that queues reminders and phase-opening notices.
+Its background work is a ticker that queues reminders and phase-opening
+notices into the outbox (started and stopped by the runtime: bot/app/services.py).
 """
 
 from __future__ import annotations
@@ -12,10 +12,6 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
-
-from bot.admin.audience import Audience, recipients
-from bot.admin.broadcast import DRAFT, Broadcaster, Progress, Sender
 from bot.admin.compose import Composer
 from bot.admin.fairness import Fairness
 from bot.admin.phases import PhaseAction, PhaseBook
@@ -24,7 +20,10 @@ from bot.campaign.schema import Campaign, Phase
 from bot.core.clock import Clock, local_today
 from bot.core.registry import Registry
 from bot.i18n import LOCALES, format_date, t
-from storage.models import BroadcastJob, PhaseNoticeMark
+from bot.outbox.pacing import TokenBucket
+from bot.outbox.queue import Outbox
+from storage.admin import Audience, PhaseNotice, audience_size
+from storage.outbox import Progress
 from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -52,31 +51,26 @@ class AdminService:
         db: Database,
         clock: Clock,
         registry: Registry,
-        default_locale: str = "zh-Hans",
+        outbox: Outbox,
         settings: AdminSettings | None = None,
     ) -> None:
         """Wire the parts; call `load()` before use."""
-        self.db, self.clock, self.registry = db, clock, registry
-        self.default_locale = default_locale
+        self.db, self.clock, self.registry, self.outbox = db, clock, registry, outbox
         self.phases = PhaseBook(clock)
         self.fairness = Fairness(clock)
+        self.composer = Composer(db, clock, outbox)
+        self._task: asyncio.Task[None] | None = None
         self.configure(settings or AdminSettings())
 
     def configure(self, settings: AdminSettings) -> None:
-        """Apply settings (before `background()` starts)."""
+        """Apply settings (before `start()`): the outbox's rate, the reminder delays."""
         self.settings = settings
-        old = getattr(self, "broadcaster", None)
-        self.broadcaster = Broadcaster(
-            self.db, self.clock, rate=settings.broadcast_rate, default_locale=self.default_locale
-        )
-        if old is not None:  # hooks wired before configuration stay wired
-            self.broadcaster.on_blocked.extend(old.on_blocked)
-            self.broadcaster.on_progress.extend(old.on_progress)
-        self.composer = Composer(self.db, self.clock, self.broadcaster)
+        if settings.broadcast_rate != self.outbox.bucket.rate:
+            self.outbox.bucket = TokenBucket(settings.broadcast_rate)
         self.reminders = Reminders(
             self.registry,
             self.phases,
-            self.broadcaster,
+            self.outbox,
             self.clock,
             delay=settings.reminder_delay,
             before_close=settings.reminder_before_close,
@@ -89,19 +83,15 @@ class AdminService:
 
     async def count(self, audience: Audience) -> int:
         """How many people an audience reaches now (AudienceUnavailable if it cannot)."""
-        async with self.db.unit_of_work() as uow:
-            return await uow.session.run_sync(
-                lambda session: len(recipients(session.connection(), audience))
-            )
+        return await audience_size(self.db, audience)
 
     async def start_draft(self, draft_id: int, status_chat: tuple[int, int]) -> Progress | None:
         """Send a composed draft to the audience of its preview; None if it is no draft."""
-        async with self.db.unit_of_work() as uow:
-            job = await uow.session.get(BroadcastJob, draft_id)
-            if job is None or job.status != DRAFT or not job.audience or not job.texts:
-                return None
-            audience = Audience.from_json(dict(job.audience))
-        return await self.broadcaster.start_draft(draft_id, audience, status_chat)
+        draft = await self.composer.store.get(draft_id)
+        if draft is None or not draft.audience or not draft.texts:
+            return None
+        audience = Audience.from_json(draft.audience)
+        return await self.outbox.start_draft(draft_id, audience, status_chat)
 
     # -- phases ----------------------------------------------------------------------------
 
@@ -128,26 +118,6 @@ class AdminService:
         self, campaign: Campaign, phase: Phase, actor: int | None = None
     ) -> Progress | None:
         """Broadcast a phase's opening notice to everyone, once per phase ever."""
-        now = self.clock.now()
-
-        def choose(conn: Connection) -> list[tuple[int, str]]:
-            done = conn.execute(
-                select(PhaseNoticeMark.job_id).where(
-                    PhaseNoticeMark.campaign_id == campaign.id,
-                    PhaseNoticeMark.phase_id == phase.id,
-                )
-            ).first()
-            if done is not None:
-                return []
-            return recipients(conn, Audience("everyone"))
-
-        def mark(conn: Connection, job_id: int, _: list[tuple[int, str]]) -> None:
-            conn.execute(
-                insert(PhaseNoticeMark).values(
-                    campaign_id=campaign.id, phase_id=phase.id, job_id=job_id, at=now
-                )
-            )
-
         texts = {
             loc: t(
                 loc,
@@ -159,13 +129,12 @@ class AdminService:
             )
             for loc in LOCALES
         }
-        return await self.broadcaster.create(
+        return await self.outbox.create(
             Audience("everyone"),
             texts,
             kind="phase_notice",
             actor=actor,
-            choose=choose,
-            extra=mark,
+            selection=PhaseNotice(campaign.id, phase.id, self.clock.now()),
             skip_empty=True,
         )
 
@@ -188,19 +157,24 @@ class AdminService:
         await self.announce_openings()
         await self.reminders.tick()
 
-    async def background(self, sender: Sender) -> None:
-        """The broadcaster and the ticker, until cancelled (clean stop)."""
-        sending = asyncio.create_task(self.broadcaster.run(sender), name="broadcaster")
-        try:
-            while True:
-                await asyncio.sleep(self.settings.tick_every)
-                try:
-                    await self.tick()
-                except Exception:  # a failed check is retried at the next tick
-                    log.exception("admin tick failed")
-                if sending.done():
-                    sending.result()  # surface a crashed broadcaster
-        finally:
-            sending.cancel()
+    def start(self) -> None:
+        """Start the ticker (idempotent); the runtime runs the outbox itself."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._tick_loop(), name="admin-ticker")
+
+    async def stop(self) -> None:
+        """Stop the ticker."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await sending
+                await task
+
+    async def _tick_loop(self) -> None:
+        """Every `tick_every` seconds, queue what is due; a failed tick is retried at the next."""
+        while True:
+            await asyncio.sleep(self.settings.tick_every)
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("admin tick failed")

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         default_factory=list, alias="COMPLAINT_CENTRE_IDS"
     )
     complaint_centre_chat_id: int | None = Field(default=None, alias="COMPLAINT_CENTRE_CHAT_ID")
-    # The broadcaster (bot/admin/broadcast.py): messages a second overall (Telegram allows ~30),
+    # The outbox (bot/outbox/): messages a second overall (Telegram allows ~30),
     # and when reminders go to people who started a questionnaire and did not submit it.
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000, alias="BROADCAST_RATE")
     reminder_delay_hours: float = Field(default=24.0, gt=0, alias="REMINDER_DELAY_HOURS")

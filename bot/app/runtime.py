@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.admin.service import AdminSettings
 from bot.app.config import Settings
-from bot.app.services import Services
+from bot.app.services import Adapter, Services
 from bot.campaign.loader import load_campaigns
 from bot.complaints.service import Centre
 from bot.core.clock import Clock, FixedClock, SystemClock
@@ -56,8 +56,22 @@ async def services_from(settings: Settings) -> AsyncIterator[Services]:
         yield services
 
 
+@asynccontextmanager
+async def background(services: Services, adapter: Adapter) -> AsyncIterator[Services]:
+    """The services' background work (outbox, reminders, score refresh) for the block.
+
+    Every entry point (`pingyi run`, the demo, benchmarks, test fixtures) runs
+    the bot inside this, so nothing is left running when the block ends.
+    """
+    services.start(adapter)
+    try:
+        yield services
+    finally:
+        await services.stop()
+
+
 def admin_settings(settings: Settings) -> AdminSettings:
-    """The broadcaster's rate and the reminder delays, from settings."""
+    """The outbox's rate and the reminder delays, from settings."""
     return AdminSettings(
         broadcast_rate=settings.broadcast_rate,
         reminder_delay=dt.timedelta(hours=settings.reminder_delay_hours),

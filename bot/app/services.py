@@ -1,23 +1,50 @@
-"""Everything a handler needs, built once at start-up and passed in by middleware."""
+"""Everything a handler needs, built once at start-up and passed in by middleware.
+
+The services also own the background work: `start(sender)` runs the outbox
+(every message that is not a reply), the admin ticker (reminders, phase
+notices), the complaint notice loop (reminders, escalations), the retention
+purge of closed complaints and the score refresh; `stop()` ends them all.
+Entry points call the two; routers never do.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.access.service import AccessService
 from bot.admin.service import AdminService
 from bot.campaign.schema import Campaign
+from bot.complaints.screens import Delivery
 from bot.complaints.service import Centre, ComplaintService
 from bot.core.clock import Clock
 from bot.core.registry import Registry, load_registry
+from bot.outbox.messages import Outgoing, Sender
+from bot.outbox.queue import Outbox
 from bot.people.service import PeopleService
 from bot.privacy.service import PrivacyService
 from bot.publish.service import PublicationService
 from bot.scoring.records import Records
 from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService
-from storage.uow import Database
+from storage.outbox import Single
+from storage.uow import Database, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+NOTICE_INTERVAL = 60.0  # seconds between looks for due complaint reminders and escalations
+
+
+class Adapter(Sender, Protocol):
+    """The Telegram adapter as the services see it: sends, and renders deliveries."""
+
+    def render(self, item: Delivery, locale: str) -> list[Outgoing]:
+        """A delivery as messages in `locale`: its screen, then each file."""
+        ...
 
 
 @dataclass
@@ -31,12 +58,16 @@ class Services:
     survey: SurveyService
     access: AccessService
     default_locale: str = "zh-Hans"
+    notice_every: float = NOTICE_INTERVAL
+    outbox: Outbox = field(init=False)  # every message that is not a reply (bot/outbox/)
     scoring: ScoringService = field(init=False)  # the scorer (bot/scoring/service.py)
     records: Records = field(init=False)  # evaluators' marks, bonuses, inspection findings
     complaints: ComplaintService = field(init=False)  # bot/complaints/service.py
     admin: AdminService = field(init=False)  # phases, broadcasts, reminders (bot/admin/)
     publish: PublicationService = field(init=False)  # publication of results (bot/publish/)
     privacy: PrivacyService = field(init=False)  # /mydata, /forget, retention (bot/privacy/)
+    adapter: Adapter | None = field(init=False, default=None)
+    tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
 
     @classmethod
     async def build(
@@ -56,17 +87,16 @@ class Services:
         people.on_new_person.append(survey.prime_new_person)
         access = AccessService(clock, admin_ids)
         services = cls(db, clock, registry, people, survey, access, default_locale)
+        services.outbox = Outbox(db, clock, default_locale=default_locale)
+        services.outbox.on_blocked.append(people.forget)
         services.scoring = ScoringService(db, registry, clock)
         services.records = Records(registry, clock)
         survey.on_submitted.append(services.scoring.submitted)
         services.complaints = ComplaintService(registry, clock, access, survey, centre or Centre())
-        services.admin = AdminService(db, clock, registry, default_locale)
+        services.admin = AdminService(db, clock, registry, services.outbox)
         await services.admin.load()
         survey.phases = services.admin.phases
-        services.admin.broadcaster.on_blocked.append(people.forget)
-        services.publish = PublicationService(
-            registry, clock, services.scoring, lambda: services.admin.broadcaster
-        )
+        services.publish = PublicationService(registry, clock, services.scoring, services.outbox)
         services.privacy = PrivacyService(db, registry, clock)
         services.privacy.on_forgotten += [people.forget, survey.forget_person]
         return services
@@ -74,3 +104,71 @@ class Services:
     def now(self) -> dt.datetime:
         """The current instant."""
         return self.clock.now()
+
+    # -- background work -----------------------------------------------------------------
+
+    def start(self, adapter: Adapter) -> None:
+        """Start the background work, sending through `adapter` (resumes interrupted jobs)."""
+        if self.tasks:
+            raise RuntimeError("the services are already started")
+        self.adapter = adapter
+        self.tasks = [
+            asyncio.create_task(self.outbox.run(adapter), name="outbox"),
+            asyncio.create_task(self._notice_loop(), name="complaint-notices"),
+            asyncio.create_task(self.privacy.run_retention(), name="retention"),
+        ]
+        self.admin.start()
+        self.scoring.start()
+
+    async def stop(self) -> None:
+        """Stop it all; calls on the wire finish and are recorded first (a clean stop)."""
+        await self.scoring.stop()
+        await self.admin.stop()
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.adapter = None
+
+    async def _notice_loop(self) -> None:
+        """Queue due complaint reminders and escalations every `notice_every` seconds."""
+        while True:
+            try:
+                await self.send_due_notices()
+            except Exception:  # a failed round is retried at the next
+                log.exception("complaint reminders: round failed")
+            await asyncio.sleep(self.notice_every)
+
+    # -- deliveries ----------------------------------------------------------------------
+
+    async def deliver(self, uow: UnitOfWork, deliveries: list[Delivery]) -> list[int]:
+        """Queue each delivery in its recipient's language (its screen, then its files)."""
+        if not deliveries:
+            return []
+        if self.adapter is None:
+            raise RuntimeError("deliveries need started services (start(adapter))")
+        messages = []
+        for item in deliveries:
+            person = await self.people.get(uow, item.chat_id) if item.chat_id > 0 else None
+            locale = person.locale if person is not None else self.default_locale
+            for out in self.adapter.render(item, locale):
+                messages.append(
+                    Single(
+                        item.chat_id,
+                        locale,
+                        out.text,
+                        out.markup,
+                        out.media_kind,
+                        out.media_file_id,
+                    )
+                )
+        return await self.outbox.enqueue(messages)
+
+    async def send_due_notices(self) -> int:
+        """Claim and queue the complaint reminders and escalations due now; how many."""
+        async with self.db.unit_of_work() as uow:
+            deliveries = await self.complaints.due_notices(uow)
+            await self.deliver(uow, deliveries)
+        return len(deliveries)

@@ -120,7 +120,7 @@ async def _audit(args: argparse.Namespace) -> int:
 
 async def _broadcast_status(args: argparse.Namespace) -> int:
     async with services_from(load_settings()) as services:
-        jobs = await services.admin.broadcaster.jobs(args.limit)
+        jobs = await services.outbox.jobs(args.limit)
     if not jobs:
         print("no broadcasts")
     for p in jobs:

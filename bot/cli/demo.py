@@ -28,7 +28,7 @@ from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 
-from bot.app.runtime import open_services
+from bot.app.runtime import background, open_services
 from bot.app.services import Services
 from bot.campaign.loader import load_campaign
 from bot.campaign.schema import Campaign, Component, Unit
@@ -44,6 +44,7 @@ from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
 from bot.telegram.flood import unhurried
 from bot.telegram.middlewares import gate_of
+from bot.telegram.sender import BotSender
 
 DEFAULT_CAMPAIGN = Path("survey_defs/changzhou-2011-safety.yaml")
 WAIT = 30.0  # seconds a simulated citizen waits for a reply before giving up
@@ -151,7 +152,7 @@ async def _run_citizens(
     bot = make_bot(api.token, api.base_url)
     dp = make_dispatcher(services)
     gate_of(dp).flood = unhurried()  # simulated citizens tap at machine speed
-    async with _polling(dp, bot, api):
+    async with background(services, BotSender(bot, services)), _polling(dp, bot, api):
         done = await asyncio.gather(
             *(
                 Citizen(

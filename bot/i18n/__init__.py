@@ -1,7 +1,9 @@
 """The translation layer: every text a person reads goes through `Translator.t`.
 
 Each locale is a folder in `locales/`, one YAML file per feature (flat keys →
-text with `{placeholders}`; a key may be defined in one file only).
+text with `{placeholders}`; a key may be defined in one file only).  A text that
+depends on a number is a mapping of plural forms (`one`/`other` in English; one
+form, `other`, in Chinese), chosen by the `count` argument of `t`.
 zh-Hans is the default; en and zh-Hant follow, each key falling back to the
 default locale when missing.  Texts are Telegram HTML: placeholder values are
 HTML-escaped unless wrapped in `Safe`, so user-supplied text can never inject
@@ -20,6 +22,13 @@ import yaml
 
 LOCALES: tuple[str, ...] = ("zh-Hans", "en", "zh-Hant")
 DEFAULT_LOCALE = "zh-Hans"
+# The plural forms each locale's count-aware texts must give (CLDR categories).
+PLURAL_FORMS: dict[str, tuple[str, ...]] = {
+    "zh-Hans": ("other",),
+    "en": ("one", "other"),
+    "zh-Hant": ("other",),
+}
+Text = str | dict[str, str]  # a text, or its plural forms
 
 # Telegram sends IETF-ish codes; aiogram's stock middleware would collapse the
 # Traditional variants to "zh", so we map them ourselves.
@@ -72,9 +81,9 @@ def normalize_locale(language_code: str | None, default: str = DEFAULT_LOCALE) -
 
 
 @cache
-def _catalog(locale: str) -> dict[str, str]:
+def _catalog(locale: str) -> dict[str, Text]:
     """Every text of a locale: the union of its per-feature files, keys unique."""
-    merged: dict[str, str] = {}
+    merged: dict[str, Text] = {}
     folder = resources.files("bot.i18n").joinpath("locales", locale)
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".yaml"):
@@ -85,13 +94,28 @@ def _catalog(locale: str) -> dict[str, str]:
         for key, value in data.items():
             if str(key) in merged:
                 raise ValueError(f"{locale}/{entry.name}: key {key!r} is defined twice")
-            merged[str(key)] = str(value)
+            if isinstance(value, dict):
+                merged[str(key)] = {str(form): str(text) for form, text in value.items()}
+            else:
+                merged[str(key)] = str(value)
     return merged
 
 
 def catalog_keys(locale: str) -> set[str]:
     """The keys a locale file defines (for the completeness test)."""
     return set(_catalog(locale))
+
+
+def catalog_text(locale: str, key: str) -> Text:
+    """A key's text as the locale file gives it (plural forms as a mapping; for tests)."""
+    return _catalog(locale)[key]
+
+
+def plural_form(locale: str, count: int) -> str:
+    """The plural form of `count` in `locale`: "one" for English 1, "other" otherwise."""
+    if "one" in PLURAL_FORMS.get(locale, ()) and count == 1:
+        return "one"
+    return "other"
 
 
 class Translator:
@@ -102,12 +126,21 @@ class Translator:
         self.default = default
 
     def t(self, locale: str, key: str, **values: Any) -> str:
-        """The text for `key` in `locale`, placeholders filled and HTML-escaped."""
-        text = _catalog(locale).get(key) if locale in LOCALES else None
-        if text is None:
-            text = _catalog(self.default).get(key)
-        if text is None:
+        """The text for `key` in `locale`, placeholders filled and HTML-escaped.
+
+        A count-aware text takes its form from `count` (which it may also show).
+        """
+        found = _catalog(locale).get(key) if locale in LOCALES else None
+        if found is None:
+            locale, found = self.default, _catalog(self.default).get(key)
+        if found is None:
             raise KeyError(f"no text for {key!r}")
+        if isinstance(found, dict):
+            if "count" not in values:
+                raise TypeError(f"{key!r} depends on a number: pass count=")
+            forms = found
+            found = forms.get(plural_form(locale, int(values["count"]))) or forms["other"]
+        text = found
         if not values:
             return text
         return text.format_map({k: _escaped(v) for k, v in values.items()})

@@ -123,11 +123,18 @@ class SimUser:
 
     # -- acting -------------------------------------------------------------------------
 
-    async def send_text(self, text: str, *, chat: int | None = None) -> int:
+    async def send_text(
+        self, text: str, entities: list[JsonDict] | None = None, *, chat: int | None = None
+    ) -> int:
         """Type a message in the private chat, or in group `chat` (see `BotState.group`);
-        a leading /command gets its bot_command entity. Returns the update_id."""
+        a leading /command gets its bot_command entity, and `entities` format the rest
+        (bold, links … as the client sends them). Returns the update_id."""
         message = self._state.add_user_message(
-            self.profile, kind="text", text=text, entities=_command_entities(text), chat_id=chat
+            self.profile,
+            kind="text",
+            text=text,
+            entities=[*_command_entities(text), *(entities or [])],
+            chat_id=chat,
         )
         return self._act("message", message.to_json())
 

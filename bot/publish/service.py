@@ -7,35 +7,32 @@
   them, stored as a new publication.  The first publication of a campaign needs
   no reason; any later one corrects the latest and must say why.  Both stay.
 - the first publication of a campaign tells everyone who took part (rated or
-  complained) that results are out — once, through the broadcaster.
+  complained) that results are out — once, through the outbox.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.admin.audience import Audience, register_audience
-from bot.admin.broadcast import Broadcaster
 from bot.core.clock import Clock
 from bot.core.registry import Registry
 from bot.i18n import LOCALES, t
+from bot.outbox.queue import Outbox
 from bot.publish.snapshot import Snapshot, build_snapshot
 from bot.scoring.results import CampaignScores
 from bot.scoring.service import ScoringService
+from storage.admin import Audience
 from storage.publication import (
     PublicationRecord,
     PublicationRepo,
     ReasonRequired,
-    notice_once,
-    participants_query,
+    ResultsNotice,
 )
 from storage.uow import UnitOfWork
 
 MAX_REASON = 500  # characters of a correction's reason
 
-register_audience("participants", lambda a: participants_query(a.campaign_id or ""))
 
 
 class PublishError(Exception):
@@ -93,12 +90,11 @@ class PublicationService:
         registry: Registry,
         clock: Clock,
         scoring: ScoringService,
-        broadcaster: Callable[[], Broadcaster],
+        outbox: Outbox,
     ) -> None:
-        """Publications of the registry's campaigns; notices go through the broadcaster
-        `broadcaster()` returns (looked up when used: admin settings may replace it)."""
+        """Publications of the registry's campaigns; notices go through the outbox."""
         self.registry, self.clock = registry, clock
-        self.scoring, self.broadcaster = scoring, broadcaster
+        self.scoring, self.outbox = scoring, outbox
 
     def _check(self, campaign_id: str, reason: str | None, latest: object) -> str | None:
         """The cleaned reason, or PublishError if the campaign or reason is wrong."""
@@ -173,18 +169,16 @@ class PublicationService:
 
     async def _announce(self, snapshot: Snapshot, actor: int | None, now: dt.datetime) -> None:
         """Tell the campaign's participants that results are out (once per campaign)."""
-        choose, mark = notice_once(snapshot.campaign_id, now)
         texts = {
             locale: t(locale, "publish.notice", campaign=snapshot.title(locale))
             for locale in LOCALES
         }
-        await self.broadcaster().create(
+        await self.outbox.create(
             Audience("participants", campaign_id=snapshot.campaign_id),
             texts,
             kind="results",
             actor=actor,
-            choose=choose,
-            extra=mark,
+            selection=ResultsNotice(snapshot.campaign_id, now),
             skip_empty=True,
         )
 

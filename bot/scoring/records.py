@@ -87,7 +87,7 @@ def parse_marks_csv(registry: Registry, text: str) -> list[MarkEntry]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in MARKS_CSV_COLUMNS[:5] if c not in (reader.fieldnames or [])]
     if missing:
-        raise EntryError("csv_columns", missing=", ".join(missing))
+        raise EntryError("csv_columns", missing=", ".join(missing), count=len(missing))
     entries = []
     for row in reader:
         try:

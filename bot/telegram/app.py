@@ -15,6 +15,7 @@ from bot.telegram.middlewares import RecentUpdates, UpdateGate
 from bot.telegram.routers import (
     access,
     admin,
+    admin_roles,
     common,
     complaints,
     evaluator,
@@ -52,6 +53,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         common.router,
         access.router,
         admin.router,
+        admin_roles.router,
         publication.router,  # /publish and /results
         fallback.router,
     )
@@ -61,15 +63,9 @@ def make_dispatcher(services: Services) -> Dispatcher:
     # One authorization layer for every router: handlers declare flags=requires(Role…).
     dp.message.middleware(Authorize())
     dp.callback_query.middleware(Authorize())
+    # Background work (the outbox, reminders, score refresh) is the entry point's:
+    # `Services.start(BotSender(bot, services))` / `stop()` (bot/app/runtime.py).
     dp.startup.register(_on_startup)
-    dp.startup.register(admin.start_background)  # broadcasts, reminders, phase notices
-    dp.shutdown.register(admin.stop_background)
-    dp.startup.register(complaints.start_notices)  # reminders and escalation
-    dp.shutdown.register(complaints.stop_notices)
-    dp.startup.register(evaluator.start_refresh)  # scores refreshed as answers arrive
-    dp.shutdown.register(evaluator.stop_refresh)
-    dp.startup.register(privacy.start_retention)  # closed cases forget their complainant
-    dp.shutdown.register(privacy.stop_retention)
     return dp
 
 

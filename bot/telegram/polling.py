@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.app.config import Settings
-from bot.app.runtime import services_from
+from bot.app.runtime import background, services_from
 from bot.publish.web import PublicSite
 from bot.telegram.app import make_bot, make_dispatcher
+from bot.telegram.sender import BotSender
 
 
 async def run_polling(settings: Settings) -> None:
@@ -21,7 +22,8 @@ async def run_polling(settings: Settings) -> None:
             )
             await site.start()
         try:
-            await dp.start_polling(bot, handle_signals=True)
+            async with background(services, BotSender(bot, services)):
+                await dp.start_polling(bot, handle_signals=True)
         finally:
             if site is not None:
                 await site.stop()

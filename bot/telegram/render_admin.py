@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import html
 
-from bot.admin.broadcast import BLOCKED, FAILED, PENDING, SENT, UNKNOWN, Progress
 from bot.admin.fairness import Burst
 from bot.admin.phases import PhaseState
 from bot.core.clock import CHINA
 from bot.core.registry import Registry
 from bot.i18n import format_date, t
-from storage.models import AuditEntry
+from storage.access import AuditRecord
+from storage.outbox import BLOCKED, FAILED, PENDING, SENT, UNKNOWN, Progress
 
 
 def phases(states: list[PhaseState], locale: str) -> str:
@@ -54,7 +54,7 @@ def progress(p: Progress, locale: str) -> str:
     )
 
 
-def audit(entries: list[AuditEntry], locale: str) -> str:
+def audit(entries: list[AuditRecord], locale: str) -> str:
     """The latest audit entries, newest first."""
     if not entries:
         return t(locale, "admin.audit.empty")

@@ -129,7 +129,7 @@ def review(item: DraftScreen, locale: str) -> str:
         unit=_unit_name(item.unit, locale),
         kind=item.kind.name.get(locale) if item.kind else "",
         text=_preview(d.text or ""),
-        files=len(d.attachments),
+        files=t(locale, "complaint.files", count=len(d.attachments)),
         contact=Safe(contact),
     )
 
@@ -194,7 +194,7 @@ def card(item: Card, locale: str) -> str:
             due=Safe(due(view, locale)),
             status=_status(view, locale),
             text=view.text,
-            files=len(view.attachments),
+            files=t(locale, "complaint.files", count=len(view.attachments)),
             contact=Safe(contact),
         )
     )

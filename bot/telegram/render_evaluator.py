@@ -178,7 +178,7 @@ def _component(campaign: Campaign, part: ComponentScore, locale: str) -> list[st
                 )
             )
     elif comp.kind is ComponentKind.MANUAL:
-        lines.append(t(locale, "scoring.score.marks", marks=part.marks))
+        lines.append(t(locale, "scoring.score.marks", marks=part.marks, count=part.marks))
     elif comp.kind is ComponentKind.DEDUCTION:
         lines.append(
             t(
@@ -186,6 +186,7 @@ def _component(campaign: Campaign, part: ComponentScore, locale: str) -> list[st
                 "scoring.score.deduction",
                 deducted=format_points(part.deducted),
                 findings=part.findings,
+                count=part.findings,
             )
         )
     return lines

@@ -29,7 +29,8 @@ class PhaseOverride(Base):
 
 
 class BroadcastJob(Base):
-    """One bulk message (a broadcast, a phase notice or a round of reminders).
+    """One job of the outbox: a bulk message (a broadcast, a phase notice or a round of
+    reminders) or a single delivery (kind ``delivery``: one message to one chat).
 
     Status: ``draft`` (an admin is composing it), ``running``, ``done``,
     ``cancelled``.  The text is kept per locale; recipients get theirs, or the
@@ -40,7 +41,7 @@ class BroadcastJob(Base):
     __table_args__ = (Index("ix_broadcast_jobs_status", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # broadcast | phase_notice | reminder
+    kind: Mapped[str] = mapped_column(String(16))  # broadcast | phase_notice | reminder | delivery
     status: Mapped[str] = mapped_column(String(12))
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -50,6 +51,8 @@ class BroadcastJob(Base):
     texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # locale → HTML
     media_kind: Mapped[str | None] = mapped_column(String(12), nullable=True)  # photo|document
     media_file_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    # A single delivery's inline keyboard (Bot API JSON), rendered when it was queued.
+    markup: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # Where the composing admin watches progress (one message, edited).
     status_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     status_message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -63,7 +66,8 @@ class BroadcastRecipient(Base):
     State: ``pending`` → ``sending`` (committed before the Bot API call) →
     ``sent`` | ``blocked`` (403) | ``failed`` (other errors, after retries).
     A row found in ``sending`` at start-up was on the wire when the process
-    died: it becomes ``unknown`` and is not sent again (see bot/admin/broadcast.py).
+    died: it becomes ``unknown`` and is not sent again (see bot/outbox/queue.py).
+    `user_id` is the chat the message goes to (a group for the complaint centre).
     """
 
     __tablename__ = "broadcast_recipients"

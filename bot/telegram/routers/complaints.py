@@ -2,8 +2,9 @@
 
 Handlers pass ids and text to `ComplaintService` and send what it returns: a
 reply to the person acting, and deliveries to others (handlers, the centre, the
-citizen).  Evidence goes to handlers by file_id with sendPhoto/sendDocument —
-never forwarded, so Telegram shows no "forwarded from".
+citizen), which go through the outbox (`Services.deliver`).  Evidence goes to
+handlers by file_id with sendPhoto/sendDocument — never forwarded, so Telegram
+shows no "forwarded from".
 
 This router comes before the questionnaire's: its text and file handlers only
 take messages while the person's stored conversation is in the complaint flow,
@@ -12,17 +13,15 @@ so the two never take each other's messages.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 
-from aiogram import Bot, Dispatcher, F, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 
 from bot.app.services import Services
-from bot.complaints.screens import Delivery, Result
+from bot.complaints.screens import Result
 from bot.i18n import t
 from bot.telegram import render_complaints
 from bot.telegram.callbacks import ComplaintAction, ComplaintDraftAction
@@ -30,10 +29,6 @@ from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
 router = Router(name="complaints")
-log = logging.getLogger(__name__)
-
-NOTICE_INTERVAL = 60.0  # seconds between looks for due reminders and escalations
-TASK_KEY = "complaint_notices"
 
 
 async def in_complaint(
@@ -162,8 +157,7 @@ async def answer(
     if shown is not None:
         text, markup = render_complaints.screen(shown, locale)
         await message.answer(text, reply_markup=markup)
-    if message.bot is not None:
-        await deliver(message.bot, services, uow, result.deliveries)
+    await services.deliver(uow, result.deliveries)
 
 
 async def answer_press(
@@ -185,67 +179,4 @@ async def answer_press(
             await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
     toast = render_complaints.notice(result.toast, locale) if result.toast is not None else None
     await query.answer(toast[:200] if toast else None)
-    if query.bot is not None:
-        await deliver(query.bot, services, uow, result.deliveries)
-
-
-async def deliver(
-    bot: Bot, services: Services, uow: UnitOfWork, deliveries: list[Delivery]
-) -> None:
-    """Send each delivery in its recipient's language, then its files by file_id.
-
-    A recipient who blocked the bot does not stop the others; the log names the
-    kind of message, never a person.
-    """
-    for item in deliveries:
-        person = await services.people.get(uow, item.chat_id) if item.chat_id > 0 else None
-        locale = person.locale if person is not None else services.default_locale
-        text, markup = render_complaints.screen(item.screen, locale)
-        try:
-            await bot.send_message(item.chat_id, text, reply_markup=markup)
-            for n, attachment in enumerate(item.attachments, start=1):
-                caption = t(
-                    locale, "complaint.attachment_caption", index=n, total=len(item.attachments)
-                )
-                if attachment.kind == "photo":
-                    await bot.send_photo(item.chat_id, attachment.file_id, caption=caption)
-                else:
-                    await bot.send_document(item.chat_id, attachment.file_id, caption=caption)
-        except TelegramAPIError as exc:
-            log.warning("could not deliver a %s: %s", type(item.screen).__name__, exc)
-
-
-# -- the reminder and escalation task -------------------------------------------------------
-
-
-async def send_due_notices(bot: Bot, services: Services) -> int:
-    """Claim and send the reminders and escalations due now; how many messages."""
-    async with services.db.unit_of_work() as uow:
-        deliveries = await services.complaints.due_notices(uow)
-        await deliver(bot, services, uow, deliveries)
-    return len(deliveries)
-
-
-async def _notice_loop(bot: Bot, services: Services, interval: float) -> None:
-    """Look for due notices every `interval` seconds until cancelled; never crash."""
-    while True:
-        try:
-            await send_due_notices(bot, services)
-        except Exception:  # a failed round is retried at the next
-            log.exception("complaint reminders: round failed")
-        await asyncio.sleep(interval)
-
-
-async def start_notices(bot: Bot, dispatcher: Dispatcher, services: Services) -> None:
-    """Start-up hook: run the reminder/escalation task beside polling."""
-    interval = float(dispatcher.workflow_data.get("complaint_notice_interval", NOTICE_INTERVAL))
-    dispatcher[TASK_KEY] = asyncio.create_task(_notice_loop(bot, services, interval))
-
-
-async def stop_notices(dispatcher: Dispatcher) -> None:
-    """Shutdown hook: stop the task."""
-    task: asyncio.Task[None] | None = dispatcher.workflow_data.pop(TASK_KEY, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await services.deliver(uow, result.deliveries)

@@ -278,13 +278,3 @@ def _error(exc: EntryError, locale: str) -> str:
     if "what" in values:
         values["what"] = t(locale, f"scoring.what.{values['what']}")
     return t(locale, f"scoring.error.{exc.key}", **values)
-
-
-async def start_refresh(services: Services) -> None:
-    """Start-up: the background score refresh (a full one first, then as answers arrive)."""
-    services.scoring.start()
-
-
-async def stop_refresh(services: Services) -> None:
-    """Shutdown: stop the background score refresh."""
-    await services.scoring.stop()

@@ -5,10 +5,7 @@ Also the start-up hooks of the retention task (bot/privacy/service.py).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
-from aiogram import Dispatcher, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -26,7 +23,6 @@ from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
 router = Router(name="privacy")
-TASK_KEY = "privacy_retention_task"
 MYDATA_FILE = "pingyi-mydata.json"
 
 
@@ -92,17 +88,3 @@ async def forget_answered(
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_text(text)
-
-
-async def start_retention(dispatcher: Dispatcher, services: Services) -> None:
-    """Start-up hook: the retention task runs beside polling."""
-    dispatcher[TASK_KEY] = asyncio.create_task(services.privacy.run_retention())
-
-
-async def stop_retention(dispatcher: Dispatcher) -> None:
-    """Shutdown hook: stop the retention task."""
-    task: asyncio.Task[None] | None = dispatcher.workflow_data.pop(TASK_KEY, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

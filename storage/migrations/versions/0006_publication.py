@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_publication"
-down_revision: str | Sequence[str] | None = "0004_merge_features"
+down_revision: str | Sequence[str] | None = "0005_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

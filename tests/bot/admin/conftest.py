@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, insert
 
-from bot.admin.broadcast import Blocked, Failed, Outgoing, RateLimited
 from bot.app.runtime import open_services
 from bot.app.services import Services
 from bot.core.clock import FixedClock
+from bot.outbox.messages import Blocked, Failed, Outgoing, RateLimited
 from storage.models import Answer, Respondent, Submission
+from storage.outbox import Progress
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"
 CAMPAIGN = "changzhou-2011-safety"
@@ -144,6 +145,9 @@ class FakeSender:
         if chat_id in self.failing:
             raise Failed("Internal Server Error", transient=True)
         self.sent.append((chat_id, message.text))
+
+    async def show_progress(self, progress: Progress) -> None:
+        """Nobody watches these jobs."""
 
 
 async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:

@@ -1,7 +1,7 @@
 """A broadcast to a few thousand people through the local Bot API server, with faults.
 
-429s (the server's limit is below the broadcaster's rate), 403s (people who
-blocked the bot), 5xx (one-off server errors), and the broadcaster killed
+429s (the server's limit is below the outbox's rate), 403s (people who
+blocked the bot), 5xx (one-off server errors), and the outbox killed
 mid-way and resumed by a new one: every active recipient gets exactly one
 message, blocked ones are marked inactive, and no sliding second carries more
 send attempts than the configured rate.
@@ -16,12 +16,12 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.admin.audience import Audience
-from bot.admin.broadcast import Broadcaster
 from bot.app.services import Services
 from bot.localapi import LocalBotAPI
+from bot.outbox.queue import Outbox
 from bot.telegram.app import make_bot
 from bot.telegram.sender import BotSender
+from storage.admin import Audience
 from storage.models import Respondent
 
 from .conftest import add_people, until
@@ -64,7 +64,7 @@ async def test_killed_and_resumed_with_429_403_and_5xx(
     api.faults.rate_limit(RATE * 0.75, retry_after=1)  # below our rate: 429s will come
     bot = make_bot(api.token, api.base_url)
     try:
-        first = Broadcaster(services.db, services.clock, rate=RATE)
+        first = Outbox(services.db, services.clock, rate=RATE)
         job = await first.create(Audience("everyone"), {"zh-Hans": "<b>通知</b>：问卷已开放"})
         assert job is not None and job.total == N
         task = asyncio.create_task(first.run(BotSender(bot), until_idle=True))
@@ -75,7 +75,7 @@ async def test_killed_and_resumed_with_429_403_and_5xx(
             await task
         delivered_at_kill = sum(api.delivered_counts().values())
         assert 0 < delivered_at_kill < N
-        second = Broadcaster(services.db, services.clock, rate=RATE)  # as after a restart
+        second = Outbox(services.db, services.clock, rate=RATE)  # as after a restart
         await asyncio.wait_for(second.run(BotSender(bot), until_idle=True), 60)
     finally:
         await bot.session.close()

@@ -1,4 +1,4 @@
-"""Phases, voiding, suspicious bursts, reminders and the broadcaster — without Telegram."""
+"""Phases, voiding, suspicious bursts, reminders and the outbox — without Telegram."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from bot.admin.audience import Audience, AudienceUnavailable
-from bot.admin.broadcast import BLOCKED, FAILED, SENT, UNKNOWN, TokenBucket
-from bot.admin.compose import html_problem
+from bot.admin.compose import Problem, html_problem
 from bot.admin.phases import PhaseAction, PhaseError
 from bot.app.runtime import open_services
 from bot.app.services import Services
 from bot.core.clock import FixedClock
+from bot.outbox.pacing import TokenBucket
 from bot.scoring.satisfaction import satisfaction_by_unit
 from bot.survey.screens import Notice
+from storage.admin import Audience, AudienceUnavailable
 from storage.models import AuditEntry, BroadcastRecipient, Respondent
+from storage.outbox import BLOCKED, FAILED, SENT, UNKNOWN
 
 from .conftest import (
     ADMIN,
@@ -155,19 +156,19 @@ async def test_reminders_go_once_per_person_and_phase_across_a_restart(
     async with open_services(db_url, CAMPAIGNS, clock) as services:  # a restart
         assert await services.admin.reminders.tick() == 0
         sender = FakeSender()
-        await services.admin.broadcaster.run(sender, until_idle=True)
+        await services.outbox.run(sender, until_idle=True)
         assert [rid for rid, _ in sender.sent] == [901]
         clock.set(dt.datetime(2011, 8, 31, 9))  # the phase's last day: the closing reminder
         assert await services.admin.reminders.tick() == 2  # 901 and 903
         assert await services.admin.reminders.tick() == 0
-        await services.admin.broadcaster.run(sender, until_idle=True)
+        await services.outbox.run(sender, until_idle=True)
         assert sorted(rid for rid, _ in sender.sent) == [901, 901, 903]
     async with open_services(db_url, CAMPAIGNS, clock) as services:  # and another restart
         assert await services.admin.reminders.tick() == 0
     assert "31" in sender.sent[1][1]  # the closing date is in the text
 
 
-# -- the broadcaster ---------------------------------------------------------------------
+# -- the outbox ---------------------------------------------------------------------
 
 
 async def _states(services: Services, job_id: int) -> dict[int, str]:
@@ -184,12 +185,12 @@ async def test_429_403_and_5xx(services: Services) -> None:
     ids = list(range(1000, 1040))
     await add_people(services, ids)
     await add_people(services, [2000], locale="en")
-    broadcaster = services.admin.broadcaster
-    broadcaster.bucket = TokenBucket(200)
-    job = await broadcaster.create(Audience("everyone"), {"zh-Hans": "通知", "en": "Notice"})
+    outbox = services.outbox
+    outbox.bucket = TokenBucket(200)
+    job = await outbox.create(Audience("everyone"), {"zh-Hans": "通知", "en": "Notice"})
     assert job is not None and job.total == 41
     sender = FakeSender(blocked={1003}, failing={1005}, limited=3)
-    await broadcaster.run(sender, until_idle=True)
+    await outbox.run(sender, until_idle=True)
     states = await _states(services, job.job_id)
     assert states[1003] == BLOCKED and states[1005] == FAILED
     assert Counter(states.values())[SENT] == 39
@@ -197,12 +198,12 @@ async def test_429_403_and_5xx(services: Services) -> None:
         {i: 1 for i in [*ids, 2000] if i not in (1003, 1005)}
     )
     assert (2000, "Notice") in sender.sent and (1000, "通知") in sender.sent
-    assert broadcaster.rate_limited == 3 and broadcaster.bucket.pauses >= 1
+    assert outbox.rate_limited == 3 and outbox.bucket.pauses >= 1
     async with services.db.unit_of_work() as uow:
         blocked = await uow.session.get(Respondent, 1003)
         assert blocked is not None and not blocked.active
     # Blocked people are left out of the next broadcast.
-    again = await broadcaster.create(Audience("everyone"), {"zh-Hans": "再次"})
+    again = await outbox.create(Audience("everyone"), {"zh-Hans": "再次"})
     assert again is not None and again.total == 40
 
 
@@ -211,7 +212,7 @@ async def test_a_crash_on_the_wire_is_not_resent_and_a_cancel_loses_nothing(
 ) -> None:
     ids = list(range(3000, 3200))
     await add_people(services, ids)
-    b = services.admin.broadcaster
+    b = services.outbox
     b.bucket = TokenBucket(400)
     job = await b.create(Audience("everyone"), {"zh-Hans": "通知"})
     assert job is not None
@@ -269,8 +270,10 @@ async def test_complaint_audiences_wait_for_their_tables(services: Services) -> 
 
 
 def test_broadcast_html_is_validated() -> None:
-    assert html_problem("<b>通知</b> <a href='https://x.cn'>链接</a>") is None
-    assert html_problem("<b>unclosed") is not None
-    assert html_problem("<script>x</script>") is not None
-    assert html_problem("a" * 5000) is not None
+    assert html_problem("<b>通知</b> <a href='https://x.cn'>链接</a> R&amp;D") is None
+    assert html_problem("<b>unclosed") == Problem("unclosed", {"tag": "<b>"})
+    assert html_problem("<script>x</script>") == Problem("tag", {"tag": "<script>"})
+    assert html_problem("AT&T < 5") == Problem("bare_lt")
+    assert html_problem("a" * 5000) == Problem("too_long", {"length": 5000, "limit": 4096})
+    assert html_problem("  ") == Problem("empty")
     assert html_problem("a" * 1000, 1024) is None

@@ -7,8 +7,6 @@ import datetime as dt
 
 from bot.core.clock import FixedClock
 from bot.i18n import t
-from bot.telegram.app import make_bot
-from bot.telegram.routers.complaints import send_due_notices
 from tests.bot.telegram.helpers import Citizen, plain, unit_id
 
 from .conftest import CENTRE_ID, ComplaintApp
@@ -26,11 +24,8 @@ ZH = "zh-Hans"
 
 async def notices(app: ComplaintApp) -> int:
     """One round of the reminder/escalation task (as the background loop runs it)."""
-    bot = make_bot(app.api.token, app.api.base_url)
-    try:
-        sent = await send_due_notices(bot, app.services)  # returns once its sends are done
-    finally:
-        await bot.session.close()
+    sent = await app.services.send_due_notices()
+    await app.services.outbox.settled(timeout=30)
     return sent
 
 

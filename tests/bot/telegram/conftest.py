@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.app.runtime import open_services
+from bot.app.runtime import background, open_services
 from bot.app.services import Services
 from bot.core.clock import FixedClock
 from bot.localapi import ApiCall, LocalBotAPI
@@ -34,6 +34,7 @@ from bot.localapi.models import Pulse
 from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.flood import unhurried
 from bot.telegram.middlewares import UpdateGate, gate_of
+from bot.telegram.sender import BotSender
 from tests.storage.conftest import POSTGRES_SKIP, POSTGRES_URL, reset_postgres, sqlite_url
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"
@@ -203,6 +204,7 @@ class BotApp:
             # Simulated people act at machine speed, far faster than the flood limit a
             # person is held to: tests of flood control put the real limit back.
             gate_of(dp).flood = unhurried()
+            await stack.enter_async_context(background(services, BotSender(bot, services)))
             await stack.enter_async_context(polling(dp, bot, self.api))
         except BaseException:
             await stack.aclose()

@@ -139,7 +139,7 @@ class Citizen:
         mark = self.user.chat.version
         self.last_update_id = update_id = await self.user.press(message, data)
         query_id = self.app.api.updates.history()[update_id]["callback_query"]["id"]
-        await self.app.handled(update_id)
+        await self._handled(update_id)
         await wait_until(
             lambda: self.app.api.queries[query_id].answered, f"{self.user!r}: press answered"
         )
@@ -148,12 +148,21 @@ class Citizen:
     async def _replies(self, action: Awaitable[int], count: int) -> list[ChatMessage]:
         mark = self.user.chat.version
         self.last_update_id = await action
-        await self.app.handled(self.last_update_id)
+        await self._handled(self.last_update_id)
         await wait_until(
             lambda: len(self._since(mark)) >= count,
             f"{self.user!r}: {count} message(s) in reply; chat:\n{self.user.transcript()}",
         )
         return self._since(mark)
+
+    async def _handled(self, update_id: int) -> None:
+        """Wait until the bot handled `update_id` and sent what it queued for others.
+
+        Messages to others (complaint cards, relayed texts …) go out through the outbox
+        after the reply, so they are waited for too: nothing of this action arrives later.
+        """
+        await self.app.handled(update_id)
+        await self.app.services.outbox.settled(timeout=WAIT)
 
     def _since(self, mark: int) -> list[ChatMessage]:
         changed = [m for m in self.user.messages if m.version > mark]

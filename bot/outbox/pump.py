@@ -1,0 +1,212 @@
+"""One `Outbox.run()`: claims pending recipients and sends them, paced."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+
+from bot.outbox.messages import Blocked, Failed, InDoubt, Outgoing, RateLimited, Sender
+from bot.outbox.queue import Outbox
+from storage.outbox import BLOCKED, FAILED, PENDING, RUNNING, SENDING, SENT, UNKNOWN, QueuedJob
+
+log = logging.getLogger(__name__)
+_START = -(2**62)  # before every chat id (groups' ids are negative)
+
+
+@dataclass
+class _Job:
+    """A running job as the pump knows it."""
+
+    queued: QueuedJob
+    cursor: int = _START  # keyset position
+    stopped: bool = False  # cancelled: claim nothing more
+    in_flight: set[int] = field(default_factory=set)
+    # Recipients this pump has settled: a claim read from a snapshot older than
+    # their outcome must not send to them again.
+    settled: set[int] = field(default_factory=set)
+    last_report: float = 0.0
+
+    @property
+    def id(self) -> int:
+        """The job's id."""
+        return self.queued.id
+
+
+class Pump:
+    """Claims pending recipients of every running job and sends them."""
+
+    def __init__(self, owner: Outbox, sender: Sender) -> None:
+        """Work for `owner`, through `sender`."""
+        self.b, self.sender = owner, sender
+        self.jobs: dict[int, _Job] = {}
+        self.slots = asyncio.Semaphore(owner.concurrency)
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.on_wire: set[asyncio.Task[None]] = set()
+
+    async def loop(self, until_idle: bool) -> None:
+        """Claim and send until cancelled (or idle)."""
+        while True:
+            self.b.wakeup.clear()  # anything queued from here on is seen by the refresh
+            await self._refresh_jobs()
+            spawned = 0
+            for job in list(self.jobs.values()):
+                spawned += await self._claim(job)
+            if spawned:
+                continue
+            if self.tasks:
+                await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            if not await self._finish_jobs() and until_idle:
+                return
+            if self.jobs:  # e.g. everything is waiting out a 429
+                await self._idle(0.05)
+                continue
+            if until_idle:
+                return
+            await self._idle(5.0)
+
+    async def _idle(self, seconds: float) -> None:
+        """Wait until something is queued, or `seconds` pass."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.b.wakeup.wait(), seconds)
+
+    async def _refresh_jobs(self) -> None:
+        """Pick up new running jobs and drop cancelled ones."""
+        running = {job.id: job for job in await self.b.store.running()}
+        for job_id in list(self.jobs):
+            if job_id not in running:
+                if not self.jobs[job_id].in_flight:
+                    del self.jobs[job_id]
+                else:
+                    self.jobs[job_id].stopped = True
+        for job_id, queued in running.items():
+            if job_id not in self.jobs:
+                self.jobs[job_id] = _Job(queued)
+
+    async def _claim(self, job: _Job) -> int:
+        """Start sends for the next pending recipients of a job (keyset order)."""
+        if job.stopped:
+            return 0
+        rows = await self.b.store.pending(job.id, job.cursor, max(1, self.b.concurrency))
+        if not rows:
+            if job.cursor != _START:
+                job.cursor = _START  # a second pass for those put back (429, 5xx)
+                return await self._claim(job) if not job.in_flight else 0
+            return 0
+        spawned = 0
+        for chat_id, locale, attempts in rows:
+            job.cursor = chat_id
+            if chat_id in job.in_flight or chat_id in job.settled:
+                continue
+            await self.slots.acquire()
+            job.in_flight.add(chat_id)
+            task = asyncio.create_task(self._deliver(job, chat_id, locale, attempts))
+            self.tasks.add(task)
+            task.add_done_callback(self._done)
+            spawned += 1
+        return spawned
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        self.on_wire.discard(task)
+        self.slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("outbox delivery failed", exc_info=task.exception())
+
+    async def _deliver(self, job: _Job, chat_id: int, locale: str, attempts: int) -> None:
+        """Wait for the chat and a slot, mark sending, call, record the outcome."""
+        b = self.b
+        try:
+            async with b.spacing.turn(chat_id):
+                await b.bucket.acquire()
+                try:
+                    me = asyncio.current_task()
+                    assert me is not None
+                    self.on_wire.add(me)  # from here on, a clean stop waits for the outcome
+                    await b.store.mark_sending(job.id, chat_id, b.clock.now())
+                    state, error = await self._call(job, chat_id, locale, attempts + 1)
+                finally:
+                    b.bucket.release()
+            await b.store.record(job.id, chat_id, state, error, b.clock.now())
+            if state != PENDING:
+                job.settled.add(chat_id)
+                if job.queued.single:  # its one message is decided: done, claimed no more
+                    job.stopped = True
+                    await b.store.close(job.id, b.clock.now())
+            if state == BLOCKED:
+                for hook in b.on_blocked:
+                    hook(chat_id)
+        finally:
+            job.in_flight.discard(chat_id)
+        await self._report(job)
+
+    async def _call(
+        self, job: _Job, chat_id: int, locale: str, attempt: int
+    ) -> tuple[str, str | None]:
+        """One Bot API call; the state it leaves the recipient in."""
+        b, q = self.b, job.queued
+        # Their language, else the default one, else whichever the author wrote.
+        text = q.texts.get(locale) or q.texts.get(b.default_locale) or next(iter(q.texts.values()))
+        try:
+            await self.sender.send(chat_id, Outgoing(text, q.media_kind, q.media_file_id, q.markup))
+        except RateLimited as exc:
+            b.rate_limited += 1
+            b.bucket.pause(exc.retry_after)
+            return PENDING, "429"
+        except Blocked as exc:
+            return BLOCKED, str(exc)[:500]
+        except InDoubt as exc:
+            return UNKNOWN, str(exc)[:500]
+        except Failed as exc:
+            if exc.transient and attempt < b.max_attempts:
+                return PENDING, str(exc)[:500]
+            return FAILED, str(exc)[:500]
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug or an unexpected error: recorded, never stuck "sending"
+            log.exception("outbox: a send of job %s failed", job.id)
+            return FAILED, repr(exc)[:500]
+        b.sent += 1
+        return SENT, None
+
+    async def _report(self, job: _Job, *, final: bool = False) -> None:
+        """Show a watched job's progress (at most every few seconds, and at its end)."""
+        if not job.queued.watched or not self.b.due_report(job.last_report, final=final):
+            return
+        job.last_report = time.monotonic()
+        try:
+            await self.sender.show_progress(await self.b.progress(job.id))
+        except Exception:  # a failed status edit must not stop the broadcast
+            log.exception("outbox: progress report failed for job %s", job.id)
+
+    async def _finish_jobs(self) -> bool:
+        """Close jobs with nothing pending and nothing in flight; True if any job is left."""
+        for job in list(self.jobs.values()):
+            if job.in_flight:
+                continue
+            progress = await self.b.progress(job.id)
+            if progress.status == RUNNING and progress.count(PENDING) + progress.count(SENDING):
+                continue
+            if progress.status == RUNNING:
+                await self.b.store.close(job.id, self.b.clock.now())
+            del self.jobs[job.id]
+            await self._report(job, final=True)
+        return bool(self.jobs)
+
+    async def drain(self) -> None:
+        """A clean stop: let calls on the wire finish and be recorded; forget the rest."""
+        for task in self.tasks - self.on_wire:
+            task.cancel()
+        wire = set(self.on_wire)
+        if wire:
+            _, late = await asyncio.wait(wire, timeout=self.b.drain_timeout)
+            for task in late:
+                task.cancel()
+
+    def crash(self) -> None:
+        """Abandon everything at once, as a killed process would (tests and benchmarks)."""
+        for task in self.tasks:
+            task.cancel()

@@ -1,0 +1,310 @@
+"""Admin and evaluator commands besides /broadcast: /phase, /grant, /revoke, /codes,
+/audit, /void, /suspicious.  Every handler declares who may use it (bot/telegram/authz.py).
+
+Its router carries the name "admin" like the broadcast one (routers/admin.py): they are
+one feature, in two modules to keep each short.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+
+from bot.access.service import Role
+from bot.admin.phases import PhaseAction, PhaseError
+from bot.app.services import Services
+from bot.campaign.schema import Campaign
+from bot.core.clock import CHINA
+from bot.i18n import t
+from bot.telegram import keyboards, render_admin
+from bot.telegram.authz import ADMIN, STAFF
+from bot.telegram.callbacks import PhaseChange
+from storage.records import RespondentRecord
+from storage.uow import UnitOfWork
+
+router = Router(name="admin")
+
+
+# -- /phase ------------------------------------------------------------------------------
+
+
+@router.message(Command("phase", magic=F.args.is_(None)), flags=STAFF)
+async def phase_list(
+    message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
+) -> None:
+    """Every campaign's phases as the bot obeys them; admins get buttons to change them."""
+    is_admin = await services.access.has(uow, person.id, Role.ADMIN)
+    for campaign in services.registry.campaigns.values():
+        states = services.admin.phases.states(campaign)
+        markup = None
+        if is_admin:
+            flags = [(i, s.open_now, s.overridden) for i, s in enumerate(states)]
+            markup = keyboards.phase_actions(campaign, flags, locale)
+        await message.answer(render_admin.phases(states, locale), reply_markup=markup)
+    if is_admin:
+        await message.answer(t(locale, "admin.phase.usage"))
+
+
+@router.message(Command("phase", magic=F.args), flags=ADMIN)
+async def phase_command(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/phase open|close|extend|reset PHASE [YYYY-MM-DD] [reason]."""
+    parts = (command.args or "").split()
+    found = _find_phase(services, parts[1] if len(parts) > 1 else "")
+    if len(parts) < 2 or parts[0] not in {a.value for a in PhaseAction} or found is None:
+        await message.answer(t(locale, "admin.phase.usage"))
+        return
+    action, rest = PhaseAction(parts[0]), parts[2:]
+    until = None
+    if action is PhaseAction.EXTEND:
+        try:
+            until = dt.date.fromisoformat(rest.pop(0)) if rest else None
+        except ValueError:
+            until = None
+    await _change_phase(
+        message, services, uow, person.id, found, action, until, " ".join(rest), locale
+    )
+
+
+@router.callback_query(PhaseChange.filter(), flags=ADMIN)
+async def phase_button(
+    query: CallbackQuery,
+    callback_data: PhaseChange,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """Open, close or reset a phase from the /phase list."""
+    campaign = services.registry.campaigns.get(callback_data.campaign)
+    if (
+        campaign is None
+        or not 0 <= callback_data.phase < len(campaign.phases)
+        or callback_data.action not in ("open", "close", "reset")
+    ):
+        await query.answer(t(locale, "common.stale"))
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        found = (campaign, campaign.phases[callback_data.phase].id)
+        await _change_phase(
+            query.message,
+            services,
+            uow,
+            person.id,
+            found,
+            PhaseAction(callback_data.action),
+            None,
+            "",
+            locale,
+        )
+
+
+def _find_phase(services: Services, phase_id: str) -> tuple[Campaign, str] | None:
+    """`phase` or `campaign/phase`: the campaign and phase it names (None: none or several)."""
+    campaign_id, _, pid = phase_id.rpartition("/")
+    matches = [
+        (c, p.id)
+        for c in services.registry.campaigns.values()
+        for p in c.phases
+        if p.id == pid and campaign_id in ("", c.id)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+async def _change_phase(
+    message: Message,
+    services: Services,
+    uow: UnitOfWork,
+    actor: int,
+    found: tuple[Campaign, str],
+    action: PhaseAction,
+    until: dt.date | None,
+    reason: str,
+    locale: str,
+) -> None:
+    campaign, phase_id = found
+    try:
+        phase = await services.admin.change_phase(
+            uow, actor, campaign, phase_id, action, until=until, reason=reason
+        )
+    except PhaseError as exc:
+        await message.answer(t(locale, exc.key))
+        return
+    states = [s for s in services.admin.phases.states(campaign) if s.phase.id == phase.id]
+    await message.answer(t(locale, "admin.phase.done") + "\n" + render_admin.phases(states, locale))
+
+
+# -- roles, codes, audit -----------------------------------------------------------------
+
+
+@router.message(Command("grant", "revoke"), flags=ADMIN)
+async def grant_or_revoke(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/grant USER_ID ROLE [UNIT] [reason] — and /revoke, the same way (audited)."""
+    parts = (command.args or "").split()
+    roles = {r.value for r in Role}
+    if len(parts) < 2 or not parts[0].isdigit() or parts[1] not in roles:
+        await message.answer(t(locale, "admin.grant.usage"))
+        return
+    user_id, role, rest = int(parts[0]), Role(parts[1]), parts[2:]
+    unit_id = None
+    if role is Role.HANDLER:
+        unit_id = _unit_id(services, rest.pop(0) if rest else "")
+        if unit_id is None:
+            await message.answer(t(locale, "admin.grant.unit"))
+            return
+    access = services.access
+    change = access.grant if command.command == "grant" else access.revoke
+    done = await change(uow, person.id, user_id, role, unit_id, " ".join(rest))
+    key = f"admin.{command.command}.{'done' if done else 'nothing'}"
+    await message.answer(t(locale, key, user=user_id, role=role.value))
+
+
+def _unit_id(services: Services, code: str) -> int | None:
+    """A unit named by its campaign-file id (or campaign/unit) or name; None: none or several."""
+    found = services.registry.find_units(code)
+    return services.registry.unit_id(*found[0]) if len(found) == 1 else None
+
+
+@router.message(Command("codes"), flags=ADMIN)
+async def codes(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/codes CATEGORY_OR_ROLE COUNT [YYYY-MM-DD]: single-use codes as a CSV document."""
+    parts = (command.args or "").split()
+    target = _code_target(services, parts[0]) if parts else None
+    count = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    expires = _expiry(parts[2]) if len(parts) > 2 else None
+    if target is None or not 1 <= count <= 5000 or (len(parts) > 2 and expires is None):
+        await message.answer(t(locale, "admin.codes.usage"))
+        return
+    role, unit_id, campaign_id, category = target
+    made = await services.access.issue_codes(
+        uow,
+        person.id,
+        count,
+        role=role,
+        unit_id=unit_id,
+        campaign_id=campaign_id,
+        category=category,
+        expires_at=expires,
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "role", "category", "campaign", "unit", "expires"])
+    for code in made:
+        writer.writerow(
+            [
+                code,
+                role.value if role else "",
+                category or "",
+                campaign_id or "",
+                unit_id or "",
+                parts[2] if len(parts) > 2 else "",
+            ]
+        )
+    document = BufferedInputFile(
+        out.getvalue().encode("utf-8-sig"), filename=f"codes-{parts[0]}.csv".replace("/", "-")
+    )
+    await message.answer_document(document, caption=t(locale, "admin.codes.done", count=count))
+
+
+CodeTarget = tuple[Role | None, int | None, str | None, str | None]
+
+
+def _code_target(services: Services, name: str) -> CodeTarget | None:
+    """admin, evaluator, handler:UNIT, CATEGORY or CAMPAIGN/CATEGORY (None: unknown)."""
+    if name in (Role.ADMIN.value, Role.EVALUATOR.value):
+        return Role(name), None, None, None
+    if name.startswith("handler:"):
+        unit_id = _unit_id(services, name.removeprefix("handler:"))
+        found = services.registry.unit(unit_id) if unit_id else None
+        return (Role.HANDLER, unit_id, found[0].id, None) if found else None
+    campaign_id, _, category = name.rpartition("/")
+    matches = [
+        (c.id, cat.id)
+        for c in services.registry.campaigns.values()
+        for cat in c.categories
+        if cat.id == category and campaign_id in ("", c.id)
+    ]
+    return (None, None, *matches[0]) if len(matches) == 1 else None
+
+
+def _expiry(text: str) -> dt.datetime | None:
+    """A last valid day → the instant it ends (China time); None if malformed."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA)
+
+
+@router.message(Command("audit"), flags=ADMIN)
+async def audit(
+    message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
+) -> None:
+    """The latest audit entries (default 20, at most 50)."""
+    args = (command.args or "").strip()
+    limit = min(int(args), 50) if args.isdigit() and int(args) > 0 else 20
+    entries = await services.access.audit_log(uow, limit)
+    await message.answer(render_admin.audit(entries, locale)[:4000])
+
+
+# -- fairness ----------------------------------------------------------------------------
+
+
+@router.message(Command("void"), flags=STAFF)
+async def void(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/void USER_ID CAMPAIGN REASON: the respondent's answers leave every score (audited)."""
+    parts = (command.args or "").split(maxsplit=2)
+    if len(parts) < 3 or not parts[0].isdigit() or parts[1] not in services.registry.campaigns:
+        await message.answer(t(locale, "admin.void.usage"))
+        return
+    count = await services.admin.fairness.void(uow, person.id, int(parts[0]), parts[1], parts[2])
+    await message.answer(t(locale, "admin.void.done", user=parts[0], count=count))
+
+
+@router.message(Command("suspicious"), flags=STAFF)
+async def suspicious(
+    message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
+) -> None:
+    """Bursts of new accounts giving one unit near-identical answers (flags only)."""
+    wanted = (command.args or "").strip()
+    for campaign in services.registry.campaigns.values():
+        if wanted and wanted != campaign.id:
+            continue
+        found = await services.admin.fairness.bursts(uow, campaign.id)
+        text = render_admin.bursts(found, services.registry, locale)
+        await message.answer(
+            f"<b>{render_admin.escape(campaign.name.get(locale))}</b>\n{text}"[:4000]
+        )
