@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, delete, distinct, func, insert, literal, or_, select
 
 from storage.models import (
     Answer,
@@ -29,6 +29,11 @@ from storage.models import (
 from storage.uow import UnitOfWork
 
 TallyKey = tuple[int, str, str, str, str]  # (unit id, component, item, category, level)
+# A tally key whose item and level are both PEOPLE counts respondents, not answers: the
+# questionnaires about the unit in that component with at least one valid answer (not
+# 不了解) — the sample is people (seed 002 四; docs/domain.md), never item answers.
+PEOPLE = ""
+_ABSTAIN = "dont_know"  # the level that is no valid answer (bot.campaign.schema.Level)
 SubmissionKey = tuple[int, int, str]  # respondent, unit, component
 SUGGESTIONS_PER_UNIT = 3
 _CHUNK = 300  # keys per VALUES list (3 parameters each): below every driver's limit
@@ -94,11 +99,41 @@ def _tally_select(campaign_id: str) -> Any:
     )
 
 
+def _people_select(campaign_id: str) -> Any:
+    """Respondents with at least one valid answer, per unit, component and category."""
+    a, s = Answer, Submission
+    return (
+        select(
+            a.unit_id,
+            a.component,
+            literal(PEOPLE),
+            s.category,
+            literal(PEOPLE),
+            func.count(distinct(a.respondent_id)),
+        )
+        .join(
+            s,
+            (s.respondent_id == a.respondent_id)
+            & (s.unit_id == a.unit_id)
+            & (s.component == a.component),
+        )
+        .where(
+            s.campaign_id == campaign_id,
+            s.status == "submitted",
+            s.voided.is_(False),
+            a.level != _ABSTAIN,
+        )
+        .group_by(a.unit_id, a.component, s.category)
+    )
+
+
 # The announced questionnaires that count, their answers counted by the database down
 # to the level, and their suggestions: one statement.  Each key's submission is read by
 # scalar look-ups on the primary key: joined instead, SQLite (3.38+) builds a Bloom
 # filter over every submission of the campaign first (about 40 ms at a million
-# answers, against 8 ms for the whole statement).  Suggestion rows have no component.
+# answers, against 8 ms for the whole statement).  Suggestion rows have no component;
+# the people rows (item and level PEOPLE) come last, so that PostgreSQL has typed the
+# suggestion columns from the suggestion rows before it meets their NULLs.
 _NEW = """
 WITH new_keys(rid, uid, comp) AS (VALUES {rows}),
 counted AS (
@@ -126,6 +161,12 @@ UNION ALL
 SELECT c.uid, NULL, NULL, NULL, NULL, NULL, c.suggestion, c.submitted_at, c.rid
 FROM counted c
 WHERE c.suggestion IS NOT NULL AND c.suggestion <> ''
+UNION ALL
+SELECT a.unit_id, a.component, '', c.category, '', COUNT(DISTINCT c.rid), NULL, NULL, NULL
+FROM counted c CROSS JOIN answers a
+WHERE a.respondent_id = c.rid AND a.unit_id = c.uid AND a.component = c.comp
+  AND a.level <> 'dont_know'
+GROUP BY a.unit_id, a.component, c.category
 """
 _TYPES = ("bigint", "integer", "varchar")
 
@@ -160,16 +201,20 @@ class ScoringRepo:
 
     async def tally_all(self, campaign_id: str) -> dict[TallyKey, int]:
         """Every count of a campaign (the full refresh)."""
-        rows = await self.uow.session.execute(_tally_select(campaign_id))
-        return {(u, c, i, cat, lv): n for u, c, i, cat, lv, n in rows}
+        found: dict[TallyKey, int] = {}
+        for select_ in (_tally_select(campaign_id), _people_select(campaign_id)):
+            for u, c, i, cat, lv, n in await self.uow.session.execute(select_):
+                found[(u, c, i, cat, lv)] = n
+        return found
 
     async def tally_units(self, campaign_id: str, unit_ids: Iterable[int]) -> dict[TallyKey, int]:
         """Every count of some units, exactly (uses the answers' unit index)."""
         found: dict[TallyKey, int] = {}
         for chunk in _chunks(sorted(set(unit_ids))):
-            stmt = _tally_select(campaign_id).where(Answer.unit_id.in_(chunk))
-            for u, c, i, cat, lv, n in await self.uow.session.execute(stmt):
-                found[(u, c, i, cat, lv)] = n
+            for select_ in (_tally_select(campaign_id), _people_select(campaign_id)):
+                stmt = select_.where(Answer.unit_id.in_(chunk))
+                for u, c, i, cat, lv, n in await self.uow.session.execute(stmt):
+                    found[(u, c, i, cat, lv)] = n
         return found
 
     async def tally_submissions(

@@ -269,22 +269,26 @@ async def report(
         t(loc, "report.unit"),
         *(i.text.get(loc) for i in items),
         t(loc, "report.overall"),
+        t(loc, "report.people"),
         t(loc, "report.valid"),
         t(loc, "report.dont_know"),
     ]
     rows = [header]
     totals: Counter[str] = Counter()
+    people = 0
     for unit in campaign.units_for(component):
         stats = by_unit.get(services.registry.unit_id(campaign, unit))
         if stats is None:
-            rows.append([unit.name.get(loc), *("—" for _ in items), "—", "0", "0"])
+            rows.append([unit.name.get(loc), *("—" for _ in items), "—", "0", "0", "0"])
             continue
         totals.update(stats.overall.counts)
+        people += stats.people
         rows.append(
             [
                 unit.name.get(loc),
                 *(format_pct(_item(stats.items, i.id)) for i in items),
                 format_pct(stats.overall.satisfaction),
+                str(stats.people),
                 str(stats.overall.valid),
                 str(stats.overall.dont_know),
             ]
@@ -314,6 +318,7 @@ async def report(
             loc,
             "report.total",
             satisfaction=format_pct(total.satisfaction),
+            people=people,
             valid=total.valid,
             dont_know=total.dont_know,
         ),

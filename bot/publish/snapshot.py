@@ -56,7 +56,7 @@ class PublishedUnit(_Frozen):
     satisfaction: str | None  # one decimal, half up (%)
     low: str | None
     high: str | None
-    people: int  # questionnaires behind the satisfaction
+    people: int  # respondents with a valid answer behind the satisfaction
     flags: tuple[str, ...]  # talk | no_excellence | award
     complaints: tuple[ProblemCount, ...]
     findings: int
@@ -140,7 +140,7 @@ def _unit(
         satisfaction=_pct(figure.satisfaction),
         low=_pct(figure.low),
         high=_pct(figure.high),
-        people=figure.questionnaires,
+        people=figure.people,
         flags=flags,
         complaints=problems,
         findings=scored.issues.findings,

@@ -17,7 +17,8 @@ Rules (docs/domain.md; seed 002 五、六; seed 000 第五阶段):
 - composite = base + bonus, the bonus being the sum of the unit's bonus entries,
   capped at the campaign's `bonus_cap`; the composite lies in [0, 100 + cap].
 - A unit is ranked only if every applicable survey component has at least the
-  minimum sample of valid answers and every manual component has a mark;
+  minimum sample of people (respondents with at least one valid answer about the
+  unit in that component, never item answers) and every manual component has a mark;
   otherwise it is reported as "insufficient sample" (or "incomplete").
 - Ranks: scores are published with two decimals, and units whose published
   composites are equal share a rank (1, 2, 2, 4).
@@ -284,16 +285,16 @@ def _unit(
 
 
 def _pooled(surveyed: list[ComponentCounts | None]) -> tuple[Figure, Fraction | None]:
-    """The unit's satisfaction over all its survey components (questionnaires added up)."""
+    """The unit's satisfaction over all its survey components (their people added up)."""
     counts: dict[str, int] = {}
-    questionnaires = 0
+    people = 0
     for found in surveyed:
         if found is None:
             continue
         for level, n in found.overall.items():
             counts[level] = counts.get(level, 0) + n
-        questionnaires += found.sample()
-    return figure(counts, questionnaires), stats.satisfaction(counts)
+        people += found.sample()
+    return figure(counts, people), stats.satisfaction(counts)
 
 
 def _component(
@@ -357,7 +358,7 @@ def _survey(
         overall=overall,
         items={i: counts.item_figure(i) for i in plan.items if i in counts.items},
         categories={c: counts.category_figure(c) for c in sorted(counts.categories)},
-        sufficient=overall.valid >= plan.campaign.rules.minimum_sample,
+        sufficient=overall.people >= plan.campaign.rules.minimum_sample,
     )
     return part, score
 

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from bot.scoring import stats
 from bot.scoring.results import Figure
-from storage.scoring import TallyKey  # (unit id, component, item, category, level)
+from storage.scoring import PEOPLE, TallyKey  # (unit id, component, item, category, level)
 
 PLACES = Decimal("0.0001")
 # Every change of counts takes a new number: a cached value keyed by a version is
@@ -27,9 +27,10 @@ class ComponentCounts:
     """One unit's answers to one survey component, aggregated the ways the scorer reads them.
 
     Counts only grow (a submitted questionnaire's answers never change; a unit
-    recounted exactly gets new objects), so the questionnaires per category — the
-    largest count of any item's answers — can be kept as a running maximum.  The
-    figures are cached; an addition drops the ones whose counts it touched.
+    recounted exactly gets new objects).  The sample is people: `people` counts, per
+    category, the respondents with at least one valid answer (the database counts
+    them, storage.scoring.PEOPLE), never item answers.  The figures are cached; an
+    addition drops the ones whose counts it touched.
     """
 
     def __init__(self) -> None:
@@ -37,54 +38,53 @@ class ComponentCounts:
         self.items: dict[str, dict[str, int]] = {}  # item → level → answers
         self.categories: dict[str, dict[str, int]] = {}  # category → level → answers
         self.overall: dict[str, int] = {}  # level → answers
-        self.per_item: dict[tuple[str, str], int] = {}  # (category, item) → answers
-        self.questionnaires: dict[str, int] = {}  # category → submitted questionnaires
+        self.people: dict[str, int] = {}  # category → respondents with a valid answer
         self.version = next(_VERSIONS)
         self._item_figures: dict[str, Figure] = {}
         self._category_figures: dict[str, Figure] = {}
         self._overall_figure: Figure | None = None
 
     def add(self, item: str, category: str, level: str, count: int) -> None:
-        """Count `count` more answers of `level` to `item` from `category`."""
-        for group, name in ((self.items, item), (self.categories, category)):
-            by_level = group.get(name)
-            if by_level is None:
-                by_level = group[name] = {}
-            by_level[level] = by_level.get(level, 0) + count
-        self.overall[level] = self.overall.get(level, 0) + count
-        answered = self.per_item.get((category, item), 0) + count
-        self.per_item[(category, item)] = answered
-        if answered > self.questionnaires.get(category, 0):
-            self.questionnaires[category] = answered
-        self._item_figures.pop(item, None)
+        """Count `count` more answers of `level` to `item` from `category` (or, with item
+        and level PEOPLE, `count` more respondents with a valid answer)."""
+        if item == PEOPLE and level == PEOPLE:
+            self.people[category] = self.people.get(category, 0) + count
+        else:
+            for group, name in ((self.items, item), (self.categories, category)):
+                by_level = group.get(name)
+                if by_level is None:
+                    by_level = group[name] = {}
+                by_level[level] = by_level.get(level, 0) + count
+            self.overall[level] = self.overall.get(level, 0) + count
+            self._item_figures.pop(item, None)
         self._category_figures.pop(category, None)
         self._overall_figure = None
         self.version = next(_VERSIONS)
 
     def item_figure(self, item: str) -> Figure:
-        """The figure of one item (one answer per questionnaire)."""
+        """The figure of one item (one answer per respondent)."""
         found = self._item_figures.get(item)
         if found is None:
             found = self._item_figures[item] = figure(self.items[item], None)
         return found
 
     def category_figure(self, category: str) -> Figure:
-        """The figure of one respondent category, over its questionnaires."""
+        """The figure of one respondent category, over its people."""
         found = self._category_figures.get(category)
         if found is None:
-            found = figure(self.categories[category], self.questionnaires.get(category, 0))
+            found = figure(self.categories[category], self.people.get(category, 0))
             self._category_figures[category] = found
         return found
 
     def overall_figure(self) -> Figure:
-        """The figure of the whole component, over every category's questionnaires."""
+        """The figure of the whole component, over every category's people."""
         if self._overall_figure is None:
             self._overall_figure = figure(self.overall, self.sample())
         return self._overall_figure
 
     def sample(self) -> int:
-        """Submitted questionnaires, every category together."""
-        return sum(self.questionnaires.get(c, 0) for c in self.categories)
+        """People with at least one valid answer, every category together."""
+        return sum(self.people.values())
 
 
 class UnitCounts:
@@ -102,7 +102,8 @@ class UnitCounts:
         if counts is None:
             counts = self.components[component] = ComponentCounts()
         counts.add(item, category, level, count)
-        self.answers += count
+        if item != PEOPLE:
+            self.answers += count
         self.version = next(_VERSIONS)
 
 
@@ -151,16 +152,16 @@ def dec(value: Fraction | None) -> Decimal | None:
     )
 
 
-def figure(counts: Mapping[str, int], questionnaires: int | None) -> Figure:
-    """Counts → a Figure; `questionnaires` None means one answer per questionnaire (an item)."""
+def figure(counts: Mapping[str, int], people: int | None) -> Figure:
+    """Counts → a Figure; `people` None means one answer per respondent (an item)."""
     valid = stats.valid_count(counts)
-    sample = valid if questionnaires is None else questionnaires
+    sample = valid if people is None else people
     ci = stats.interval(counts, sample)
     return Figure(
         counts={k: v for k, v in sorted(counts.items()) if v},
         valid=valid,
         dont_know=stats.dont_know_count(counts),
-        questionnaires=sample,
+        people=sample,
         satisfaction=dec(stats.satisfaction(counts)),
         low=ci[0] if ci else None,
         high=ci[1] if ci else None,

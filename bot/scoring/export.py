@@ -94,6 +94,7 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
                     r(s.satisfaction, 1),
                     r(s.low, 1),
                     r(s.high, 1),
+                    s.people,
                     s.valid,
                     s.dont_know,
                     t(locale, f"scoring.status.{u.status.value}"),
@@ -112,6 +113,7 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
         "satisfaction",
         "low",
         "high",
+        "people",
         "valid",
         "dont_know",
         "status",
@@ -141,8 +143,8 @@ def _detail(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
                     c.weight,
                     r(c.score, 2),
                     r(c.points, 2),
+                    overall.people if c.overall else None,
                     overall.valid if c.overall else None,
-                    overall.questionnaires if c.overall else None,
                     c.marks or None,
                     r(c.deducted, 2) if c.kind == "deduction" else None,
                 ]
@@ -155,8 +157,8 @@ def _detail(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
         "weight",
         "score",
         "points",
+        "people",
         "valid",
-        "questionnaires",
         "marks",
         "deducted",
     )
@@ -201,9 +203,9 @@ def _categories(campaign: Campaign, scores: CampaignScores, locale: str) -> Tabl
                         campaign.component(c.component).name.get(locale),
                         names.get(cat, cat),
                         r(f.satisfaction, 1),
+                        f.people,
                         f.valid,
                         f.dont_know,
-                        f.questionnaires,
                     ]
                 )
     headers = _h(
@@ -212,9 +214,9 @@ def _categories(campaign: Campaign, scores: CampaignScores, locale: str) -> Tabl
         "component",
         "category",
         "satisfaction",
+        "people",
         "valid",
         "dont_know",
-        "questionnaires",
     )
     return t(locale, "scoring.sheet.categories"), headers, rows
 

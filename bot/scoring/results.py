@@ -26,12 +26,13 @@ class Status(StrEnum):
 
 @dataclass
 class Figure:
-    """Satisfaction of a set of answers: counts per level, valid, 不了解, interval."""
+    """Satisfaction of a set of answers: counts per level, valid answers, 不了解, the people
+    behind them (respondents with at least one valid answer: the sample), interval."""
 
     counts: dict[str, int] = field(default_factory=dict)
     valid: int = 0
     dont_know: int = 0
-    questionnaires: int = 0
+    people: int = 0
     satisfaction: Decimal | None = None
     low: Decimal | None = None
     high: Decimal | None = None

@@ -23,7 +23,7 @@ class UnitSatisfaction:
     unit_id: int
     items: dict[str, Figure]
     overall: Figure
-    questionnaires: int
+    people: int  # respondents with at least one valid answer (the sample)
 
 
 async def satisfaction_by_unit(

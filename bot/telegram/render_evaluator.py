@@ -149,6 +149,7 @@ def _component(campaign: Campaign, part: ComponentScore, locale: str) -> list[st
             t(
                 locale,
                 "scoring.score.survey",
+                people=o.people,
                 valid=o.valid,
                 minimum=campaign.rules.minimum_sample,
                 dont_know=o.dont_know,
@@ -228,7 +229,8 @@ def progress(
     registry_ids: dict[str, int],
     locale: str,
 ) -> list[str]:
-    """Per survey component and unit: valid answers vs minimum, submitted vs started; then
+    """Per survey component and unit: people vs minimum and valid answers, submitted vs
+    started; then
     respondents per category vs quota and answers per day."""
     minimum = campaign.rules.minimum_sample
     lines = [t(locale, "scoring.progress.title", campaign=campaign.name.get(locale))]
@@ -245,15 +247,16 @@ def progress(
             uid = registry_ids[unit.id]
             scored = scores.unit(uid) if scores else None
             overall = scored.component(comp.id).overall if scored else None
-            valid = overall.valid if overall else 0
+            people = overall.people if overall else 0
             p = found.units.get(uid)
             lines.append(
                 t(
                     locale,
                     "scoring.progress.unit",
-                    mark="✅" if valid >= minimum else "⏳",
+                    mark="✅" if people >= minimum else "⏳",
                     unit=unit.name.get(locale),
-                    valid=valid,
+                    people=people,
+                    valid=overall.valid if overall else 0,
                     minimum=minimum,
                     submitted=p.submitted.get(comp.id, 0) if p else 0,
                     started=p.started.get(comp.id, 0) if p else 0,

@@ -105,7 +105,7 @@ async def test_voided_answers_leave_the_score_and_the_void_is_audited(services: 
             await services.admin.fairness.void(uow, ADMIN, 602, CAMPAIGN, "  ")
         assert await services.admin.fairness.void(uow, ADMIN, 602, CAMPAIGN, "bought votes") == 1
         after = (await satisfaction_by_unit(uow, CAMPAIGN, COMP))[unit]
-    assert before.questionnaires == 2 and after.questionnaires == 1
+    assert before.people == 2 and after.people == 1
     assert before.overall.satisfaction == 50 and after.overall.satisfaction == 100
     async with services.db.unit_of_work() as uow:
         entry = (
@@ -131,7 +131,7 @@ async def test_a_burst_of_new_accounts_with_identical_answers_is_flagged(
         found = await services.admin.fairness.bursts(uow, CAMPAIGN)
     assert [(b.unit_id, b.respondent_ids) for b in found] == [(unit, tuple(burst))]
     async with services.db.unit_of_work() as uow:  # flags only: nothing voided
-        assert (await satisfaction_by_unit(uow, CAMPAIGN, COMP))[unit].questionnaires == 6
+        assert (await satisfaction_by_unit(uow, CAMPAIGN, COMP))[unit].people == 6
 
 
 # -- reminders -----------------------------------------------------------------------------

@@ -21,8 +21,8 @@ async def _dataset(app: BotApp) -> None:
     services = app.services
     ids: list[int] = []
     for code, level in (("wujin", V), ("liyang", F)):
-        keys = await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 6, "mass-rep")
-        keys += await add_questionnaires(services, CZ, code, "questionnaire", [level] * 5, 6)
+        keys = await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 30, "mass-rep")
+        keys += await add_questionnaires(services, CZ, code, "questionnaire", [level] * 5, 30)
         ids += [rid for rid, _, _ in keys]
 
     def inactive(conn: Connection) -> None:

@@ -21,11 +21,11 @@ SECRET = "王小二科长收了我两百块"  # a suggestion naming a person
 
 
 async def _dataset(services) -> None:
-    """wujin all very satisfied, liyang fairly: both ranked (6 people per survey component)."""
+    """wujin all very satisfied, liyang fairly: both ranked (30 people per survey component)."""
     for code, level in (("wujin", V), ("liyang", F)):
-        await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 6, "mass-rep")
+        await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 30, "mass-rep")
         await add_questionnaires(
-            services, CZ, code, "questionnaire", [level] * 5, 6, suggestion=SECRET
+            services, CZ, code, "questionnaire", [level] * 5, 30, suggestion=SECRET
         )
 
 
@@ -37,7 +37,7 @@ async def test_a_publication_never_changes_when_scores_are_refreshed(db_url: str
         snap = first.snapshot
         wujin = snap.unit(unit_id(services, CZ, "wujin"))
         assert wujin is not None and (wujin.rank, wujin.composite) == (1, "100.00")
-        assert (wujin.satisfaction, wujin.people) == ("100.0", 12)
+        assert (wujin.satisfaction, wujin.people) == ("100.0", 60)
         pages_before = render_site([[first]])
 
         # Later answers move the live figures …
@@ -124,8 +124,8 @@ async def test_complaints_are_counted_by_kind_and_their_authors_see_their_units_
         assert [(p.kind, p.count) for p in liyang.complaints] == [("buck-passing", 2)]
         assert liyang.complaints[0].name["zh-Hans"] == "推诿扯皮"
         assert touched == {unit_id(services, CZ, "liyang"), unit_id(services, CZ, "wujin")}
-        # Complainants took part: told too (24 raters + 2 complainants).
-        assert await count_rows(services, BroadcastRecipient) == 26
+        # Complainants took part: told too (120 raters + 2 complainants).
+        assert await count_rows(services, BroadcastRecipient) == 122
         pages = render_site([[published]])
         assert "推诿扯皮" in pages[f"{CZ}/zh-Hans/liyang.html"]
         assert not any(SECRET in html or "好处费" in html for html in pages.values())
@@ -133,12 +133,12 @@ async def test_complaints_are_counted_by_kind_and_their_authors_see_their_units_
 
 async def test_participants_are_told_once(db_url: str) -> None:
     async with scoring_services(db_url, DAY) as services:
-        await _dataset(services)  # 24 people took part
+        await _dataset(services)  # 120 people took part
         async with services.db.unit_of_work() as uow:
             await services.publish.publish(uow, CZ, None)
             await services.publish.publish(uow, CZ, None, "correction")
         assert await count_rows(services, BroadcastJob, kind="results") == 1
-        assert await count_rows(services, BroadcastRecipient) == 24
+        assert await count_rows(services, BroadcastRecipient) == 120
 
 
 async def test_unknown_campaign_is_refused(db_url: str) -> None:
@@ -157,10 +157,10 @@ async def test_suggestion_texts_are_counted_never_published(db_url: str) -> None
         stored = json.dumps(published.snapshot.model_dump(mode="json"), ensure_ascii=False)
         assert SECRET not in stored and "王小二" not in stored
         wujin = published.snapshot.unit(unit_id(services, CZ, "wujin"))
-        assert wujin is not None and wujin.suggestions == 6
+        assert wujin is not None and wujin.suggestions == 30
         pages = render_site([[published]])
         assert not any(SECRET in html for html in pages.values())
-        assert "Suggestions received: 6" in pages[f"{CZ}/en/wujin.html"]
+        assert "Suggestions received: 30" in pages[f"{CZ}/en/wujin.html"]
 
 
 async def test_a_confirmed_request_publishes_once_and_only_for_its_author(db_url: str) -> None:

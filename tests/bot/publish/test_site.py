@@ -38,9 +38,9 @@ CONSOLE = re.compile(r":CONSOLE[(:]")
 async def _dataset(url: str) -> None:
     async with scoring_services(url, DAY) as services:
         for code, level in (("wujin", V), ("liyang", F), ("jintan", V)):
-            await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 6, "mass-rep")
+            await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 30, "mass-rep")
             await add_questionnaires(
-                services, CZ, code, "questionnaire", [level] * 5, 8, suggestion="窗口人手不足"
+                services, CZ, code, "questionnaire", [level] * 5, 30, suggestion="窗口人手不足"
             )
 
 
@@ -159,5 +159,5 @@ def test_the_site_shows_the_ranking_in_chromium(site: Path, tmp_path: Path) -> N
 
     unit = site / CZ / "en" / "liyang.html"
     dom = _open(profile, unit, SCREENSHOTS / "unit.png", "1200,1400")
-    assert "3 of 3" in dom and "Suggestions received: 8" in dom and "窗口人手不足" not in dom
+    assert "3 of 3" in dom and "Suggestions received: 30" in dom and "窗口人手不足" not in dom
     _open(profile, unit, SCREENSHOTS / "unit-phone.png", "390,844")

@@ -26,9 +26,9 @@ async def test_the_served_pages_are_the_published_ones(db_url: str) -> None:
                     assert before.status == 404  # nothing published: nothing served
                 for code, level in (("wujin", V), ("liyang", F)):
                     await add_questionnaires(
-                        services, CZ, code, "onsite", [level] * 5, 6, "mass-rep"
+                        services, CZ, code, "onsite", [level] * 5, 30, "mass-rep"
                     )
-                    await add_questionnaires(services, CZ, code, "questionnaire", [level] * 5, 6)
+                    await add_questionnaires(services, CZ, code, "questionnaire", [level] * 5, 30)
                 async with services.db.unit_of_work() as uow:
                     await services.publish.publish(uow, CZ, None)
                 now[0] += 31  # the rendered pages are kept for `ttl` seconds

@@ -42,9 +42,9 @@ async def test_commands_are_refused_without_the_role(app: BotApp) -> None:
 async def test_evaluator_sees_ranking_score_chart_and_export(app: BotApp) -> None:
     services = app.services
     for code, level in (("wujin", V), ("liyang", F)):
-        await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 6, "mass-rep")
+        await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 30, "mass-rep")
         await add_questionnaires(
-            services, CZ, code, "questionnaire", [level] * 5, 6, suggestion="办事大厅太挤"
+            services, CZ, code, "questionnaire", [level] * 5, 30, suggestion="办事大厅太挤"
         )
     async with services.db.unit_of_work() as uow:
         await services.access.grant(uow, None, 5002, Role.EVALUATOR)
@@ -89,4 +89,8 @@ async def test_evaluator_sees_ranking_score_chart_and_export(app: BotApp) -> Non
     [export] = await evaluator.send("/export")
     assert export.kind == "document"
     [progress] = await evaluator.send("/progress")
-    assert "12/30" not in progress.plain_text and "30/30" in progress.plain_text
+    # A sample is people: 30 respondents of 5 items each show as 30 of 30 people, with
+    # their 150 valid answers beside them.
+    assert "30/30 people, 150 valid answers" in progress.plain_text
+    [detail] = await evaluator.send("/score wujin")
+    assert "30 people (minimum 30), 150 valid answers" in detail.plain_text

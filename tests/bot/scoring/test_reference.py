@@ -2,7 +2,9 @@
 worked out here by hand from the rules in docs/domain.md and compared exactly.
 
 Level scores: 很满意 V = 1.0, 比较满意 F = 0.8, 基本满意 B = 0.6, 不满意 D = 0,
-不了解 K abstains (counted, out of every denominator).
+不了解 K abstains (counted, out of every denominator).  The minimum sample (30) counts
+people — respondents with at least one valid answer about the unit in the component —
+never item answers (re-derived for that rule: the datasets have 30 people per unit).
 """
 
 from __future__ import annotations
@@ -39,51 +41,54 @@ async def test_changzhou_reference(db_url: str) -> None:
     async with scoring_services(db_url, dt.date(2011, 9, 5)) as services:
         add = add_questionnaires
         # -- departments: onsite (30 %, panel), questionnaire (50 %), cases (20 %, deduction)
-        # changzhou: onsite 6 × all V → 30 valid, Σ 30 → 100.
-        await add(services, CZ, "changzhou", "onsite", [V] * 5, 6, "npc-deputy")
-        # questionnaire 8 × (V, F, F, B, K), 4 public + 4 enterprise-rep:
+        # changzhou: onsite 30 people × all V → 150 valid, → 100.
+        await add(services, CZ, "changzhou", "onsite", [V] * 5, 30, "npc-deputy")
+        # questionnaire 30 × (V, F, F, B, K), 15 public + 15 enterprise-rep:
         # per questionnaire 4 valid answers, Σ 1 + 0.8 + 0.8 + 0.6 = 3.2;
-        # 32 valid, Σ 25.6 → 25.6 / 32 × 100 = 80; 8 不了解 counted, outside.
+        # 120 valid, Σ 96 → 96 / 120 × 100 = 80; 30 不了解 counted, outside.
         await add(
             services,
             CZ,
             "changzhou",
             "questionnaire",
             [V, F, F, B, K],
-            4,
+            15,
             "public",
             suggestion="窗口再多开两个",
         )
-        await add(services, CZ, "changzhou", "questionnaire", [V, F, F, B, K], 4, "enterprise-rep")
-        # liyang: onsite 6 × F → 80; questionnaire 6 × F → 80.
-        await add(services, CZ, "liyang", "onsite", [F] * 5, 6, "mass-rep")
-        await add(services, CZ, "liyang", "questionnaire", [F] * 5, 6)
-        # jintan: onsite 6 × V → 100; questionnaire 6 × B → 60.
-        await add(services, CZ, "jintan", "onsite", [V] * 5, 6, "mass-rep")
-        await add(services, CZ, "jintan", "questionnaire", [B] * 5, 6)
+        await add(services, CZ, "changzhou", "questionnaire", [V, F, F, B, K], 15, "enterprise-rep")
+        # Every other department: 30 people per component.
+        # liyang: onsite F → 80; questionnaire F → 80.
+        await add(services, CZ, "liyang", "onsite", [F] * 5, 30, "mass-rep")
+        await add(services, CZ, "liyang", "questionnaire", [F] * 5, 30)
+        # jintan: onsite V → 100; questionnaire B → 60.
+        await add(services, CZ, "jintan", "onsite", [V] * 5, 30, "mass-rep")
+        await add(services, CZ, "jintan", "questionnaire", [B] * 5, 30)
         # wujin: same as liyang → 80 and 80.
-        await add(services, CZ, "wujin", "onsite", [F] * 5, 6, "mass-rep")
-        await add(services, CZ, "wujin", "questionnaire", [F] * 5, 6)
+        await add(services, CZ, "wujin", "onsite", [F] * 5, 30, "mass-rep")
+        await add(services, CZ, "wujin", "questionnaire", [F] * 5, 30)
         # xinbei: 100 and 100.
-        await add(services, CZ, "xinbei", "onsite", [V] * 5, 6, "mass-rep")
-        await add(services, CZ, "xinbei", "questionnaire", [V] * 5, 6)
-        # tianning: onsite 6 × B → 60; questionnaire 6 × (D, D, B, B, B):
+        await add(services, CZ, "xinbei", "onsite", [V] * 5, 30, "mass-rep")
+        await add(services, CZ, "xinbei", "questionnaire", [V] * 5, 30)
+        # tianning: onsite B → 60; questionnaire (D, D, B, B, B):
         # Σ per questionnaire 1.8 over 5 → 36.
-        await add(services, CZ, "tianning", "onsite", [B] * 5, 6, "mass-rep")
-        await add(services, CZ, "tianning", "questionnaire", [D, D, B, B, B], 6)
-        # zhonglou: onsite 6 × F → 80; questionnaire 6 × (V, V, F, F, B): Σ 4.2 / 5 → 84.
-        await add(services, CZ, "zhonglou", "onsite", [F] * 5, 6, "mass-rep")
-        await add(services, CZ, "zhonglou", "questionnaire", [V, V, F, F, B], 6)
-        # qishuyan: onsite 6 × V; questionnaire only 5 × V = 25 valid < 30 → insufficient.
-        await add(services, CZ, "qishuyan", "onsite", [V] * 5, 6, "mass-rep")
-        await add(services, CZ, "qishuyan", "questionnaire", [V] * 5, 5)
+        await add(services, CZ, "tianning", "onsite", [B] * 5, 30, "mass-rep")
+        await add(services, CZ, "tianning", "questionnaire", [D, D, B, B, B], 30)
+        # zhonglou: onsite F → 80; questionnaire (V, V, F, F, B): Σ 4.2 / 5 → 84.
+        await add(services, CZ, "zhonglou", "onsite", [F] * 5, 30, "mass-rep")
+        await add(services, CZ, "zhonglou", "questionnaire", [V, V, F, F, B], 30)
+        # qishuyan: onsite 30 × V; questionnaire only 6 people × 5 V = 30 valid answers,
+        # but 6 people < 30 → insufficient (a sample is people, not item answers).
+        await add(services, CZ, "qishuyan", "onsite", [V] * 5, 30, "mass-rep")
+        await add(services, CZ, "qishuyan", "questionnaire", [V] * 5, 6)
         # -- windows: questionnaire (50 %) and cases (20 %) apply; onsite does not → /70.
-        # changzhou-window: 6 × (V, V, V, V, F): Σ 4.8 / 5 → 96.
-        await add(services, CZ, "changzhou-window", "questionnaire", [V, V, V, V, F], 6)
-        # wujin-window: 6 × F → 80.
-        await add(services, CZ, "wujin-window", "questionnaire", [F] * 5, 6)
-        # xinbei-window: 6 × B → 60, plus 2 questionnaires of all K (10 不了解, no valid).
-        await add(services, CZ, "xinbei-window", "questionnaire", [B] * 5, 6)
+        # changzhou-window: 30 × (V, V, V, V, F): Σ 4.8 / 5 → 96.
+        await add(services, CZ, "changzhou-window", "questionnaire", [V, V, V, V, F], 30)
+        # wujin-window: 30 × F → 80.
+        await add(services, CZ, "wujin-window", "questionnaire", [F] * 5, 30)
+        # xinbei-window: 30 × B → 60, plus 2 questionnaires of all K (10 不了解, no valid
+        # answer: those two are not people of the sample, which stays 30).
+        await add(services, CZ, "xinbei-window", "questionnaire", [B] * 5, 30)
         await add(services, CZ, "xinbei-window", "questionnaire", [K] * 5, 2)
         # Not counted: a draft, and a voided questionnaire (both all D).
         await add(services, CZ, "xinbei", "questionnaire", [D] * 5, 3, status="draft")
@@ -131,25 +136,26 @@ async def test_changzhou_reference(db_url: str) -> None:
             "service": Decimal(60),
             "integrity": None,
         }
-        assert q.items["integrity"].dont_know == 8 and q.items["integrity"].valid == 0
+        assert q.items["integrity"].dont_know == 30 and q.items["integrity"].valid == 0
         assert q.overall is not None
-        assert (q.overall.valid, q.overall.dont_know, q.overall.satisfaction) == (
-            32,
-            8,
-            Decimal(80),
-        )
+        assert (
+            q.overall.people,
+            q.overall.valid,
+            q.overall.dont_know,
+            q.overall.satisfaction,
+        ) == (30, 120, 30, Decimal(80))
         # The same worked by the one satisfaction function from the counts alone.
-        assert stats.satisfaction({V: 8, F: 16, B: 8, K: 8}) == 80
-        assert q.overall.counts == {V: 8, F: 16, B: 8, K: 8}
-        # per category: 4 questionnaires each, 16 valid, Σ 12.8 → 80.
-        assert {c: (f.valid, f.satisfaction) for c, f in q.categories.items()} == {
-            "enterprise-rep": (16, Decimal(80)),
-            "public": (16, Decimal(80)),
+        assert stats.satisfaction({V: 30, F: 60, B: 30, K: 30}) == 80
+        assert q.overall.counts == {V: 30, F: 60, B: 30, K: 30}
+        # per category: 15 people each, 60 valid, Σ 48 → 80.
+        assert {c: (f.people, f.valid, f.satisfaction) for c, f in q.categories.items()} == {
+            "enterprise-rep": (15, 60, Decimal(80)),
+            "public": (15, 60, Decimal(80)),
         }
-        # The interval (t, n = 8 questionnaires): mean 0.8; Σ(x − 0.8)² = 8·0.2² + 16·0
-        # + 8·0.2² = 0.64; s² = 0.64 / 31; half = t(0.975, 7) · √(s² / 8)
-        # = 2.3646 · 0.050800 = 0.120122 → 67.9878 … 92.0122.
-        assert (q.overall.low, q.overall.high) == (Decimal("67.9878"), Decimal("92.0122"))
+        # The interval (t, n = 30 people): mean 0.8; Σ(x − 0.8)² = 30·0.2² + 60·0
+        # + 30·0.2² = 2.4; s² = 2.4 / 119; half = t(0.975, 29) · √(s² / 30)
+        # = 2.0452 · 0.025928 = 0.053028 → 74.6972 … 85.3028.
+        assert (q.overall.low, q.overall.high) == (Decimal("74.6972"), Decimal("85.3028"))
         # One item, all F: no spread → the interval is the point.
         assert (q.items["fair-enforcement"].low, q.items["fair-enforcement"].high) == (
             Decimal(80),
@@ -166,7 +172,7 @@ async def test_changzhou_reference(db_url: str) -> None:
             "xinbei": (100, 100, 20),  # 30 + 50 + 20 = 100, bonus 1 → 101
             "tianning": (60, 36, 20),  # 18 + 18 + 20 = 56
             "zhonglou": (80, 84, 18),  # 24 + 42 + 18 = 84
-            "qishuyan": (100, 100, 20),  # 100, but 25 valid answers < 30: insufficient
+            "qishuyan": (100, 100, 20),  # 100, but 6 people < 30: insufficient
         }
         for code, (onsite, quest, cases) in expected_components.items():
             unit = u[code]
@@ -189,7 +195,10 @@ async def test_changzhou_reference(db_url: str) -> None:
         }
         assert (u["changzhou"].bonus_given, u["changzhou"].bonus) == (4, 3)
         assert u["qishuyan"].status is Status.INSUFFICIENT and u["qishuyan"].rank is None
-        assert not u["qishuyan"].component("questionnaire").sufficient
+        qishuyan = u["qishuyan"].component("questionnaire")
+        assert not qishuyan.sufficient
+        assert qishuyan.overall is not None
+        assert (qishuyan.overall.people, qishuyan.overall.valid) == (6, 30)
 
         # -- ranks among the 7 ranked departments; 79 and 79 share rank 4, the next is 6.
         ranks = {c: u[c].rank for c in expected_components}
@@ -206,8 +215,8 @@ async def test_changzhou_reference(db_url: str) -> None:
         # average of the ranked: (101 + 93 + 84 + 79 + 79 + 60 + 56) / 7 = 552 / 7 = 78.857142…
         assert scores.kind_average["department"] == Decimal("78.8571")
         # 约谈: bottom group 2 = fewer than 2 ranked departments score lower: tianning (0
-        # lower), jintan (1 lower).  Pooled satisfaction: tianning (6·5·0.6 + 6·1.8)/60 =
-        # (18 + 10.8)/60 = 48 % < 80 → talk; jintan (30 + 18)/60 = 80 %, not below 80 → none.
+        # lower), jintan (1 lower).  Pooled satisfaction: tianning (30·5·0.6 + 30·1.8)/300 =
+        # (90 + 54)/300 = 48 % < 80 → talk; jintan (150 + 90)/300 = 80 %, not below 80.
         assert u["tianning"].satisfaction.satisfaction == 48
         assert u["jintan"].satisfaction.satisfaction == 80
         assert {c for c in expected_components if u[c].talk} == {"tianning"}
@@ -234,6 +243,7 @@ async def test_changzhou_reference(db_url: str) -> None:
             "xinbei-window": 3,
         }
         assert w["xinbei-window"].satisfaction.dont_know == 10
+        assert w["xinbei-window"].satisfaction.people == 30
         assert w["xinbei-window"].satisfaction.satisfaction == 60
         # average: (680/7 + 80 + 1007/14) / 3 = 3487/42 = 83.0238
         assert scores.kind_average["window"] == Decimal("83.0238")
@@ -253,8 +263,8 @@ async def test_nantong_reference(db_url: str) -> None:
         add = add_questionnaires
         levels = {"V": V, "F": F, "B": B}
         # divisions: daily (manual 30), midyear (20), interpellation (25), social (25).
-        # Each survey component: 5 questionnaires × 6 items, one level throughout
-        # → 30 valid answers (exactly the minimum) and satisfaction = the level × 100.
+        # Each survey component: 30 people × 6 items, one level throughout
+        # → 30 people (exactly the minimum), 180 valid answers, satisfaction = level × 100.
         divisions = {
             #                        daily marks   mid  int  soc
             "ndrc-key-projects": (["95"], "V", "V", "F"),  # 28.5 + 20 + 25 + 20 = 93.5
@@ -268,9 +278,9 @@ async def test_nantong_reference(db_url: str) -> None:
         }
         rows = []
         for code, (marks, mid, inter, soc) in divisions.items():
-            await add(services, NT, code, "midyear", [levels[mid]] * 6, 5, "citizen-rep")
-            await add(services, NT, code, "interpellation", [levels[inter]] * 6, 5, "media-rep")
-            await add(services, NT, code, "social", [levels[soc]] * 6, 5)
+            await add(services, NT, code, "midyear", [levels[mid]] * 6, 30, "citizen-rep")
+            await add(services, NT, code, "interpellation", [levels[inter]] * 6, 30, "media-rep")
+            await add(services, NT, code, "social", [levels[soc]] * 6, 30)
             rows += [f"{NT},{code},daily,round-{n},{m},\n" for n, m in enumerate(marks)]
         # windows: daily (30) and social (25) apply → composite = (0.3·d + 0.25·s)/55·100.
         windows = {
@@ -288,7 +298,7 @@ async def test_nantong_reference(db_url: str) -> None:
             "window-commerce": ("50", "B"),  # 30/55 = 54.5455
         }
         for code, (mark, soc) in windows.items():
-            await add(services, NT, code, "social", [levels[soc]] * 6, 5)
+            await add(services, NT, code, "social", [levels[soc]] * 6, 30)
             rows.append(f"{NT},{code},daily,2012-h1,{mark},\n")
         csv_text = "campaign,unit,component,label,score,note\n" + "".join(rows)
         entries = parse_marks_csv(services.registry, csv_text)

@@ -75,8 +75,8 @@ async def test_ambiguous_announcement_is_recounted(db_url: str) -> None:
 async def test_export_figures_equal_the_scorer(db_url: str, tmp_path: Path) -> None:
     async with scoring_services(db_url, dt.date(2011, 9, 5)) as services:
         for code in ("wujin", "liyang"):
-            await add_questionnaires(services, CZ, code, "onsite", [V, F, F, F, K], 8, "mass-rep")
-            await add_questionnaires(services, CZ, code, "questionnaire", [F, B, F, V, F], 8)
+            await add_questionnaires(services, CZ, code, "onsite", [V, F, F, F, K], 30, "mass-rep")
+            await add_questionnaires(services, CZ, code, "questionnaire", [F, B, F, V, F], 30)
         await services.scoring.refresh(CZ, full=True)
         async with services.db.unit_of_work() as uow:
             scores = await services.scoring.results(uow, CZ)
@@ -119,6 +119,9 @@ async def test_export_figures_equal_the_scorer(db_url: str, tmp_path: Path) -> N
             assert Decimal(str(row[3])) == unit.composite.quantize(Decimal("0.01"))
             assert unit.satisfaction.satisfaction is not None
             assert Decimal(str(row[5])) == unit.satisfaction.satisfaction.quantize(Decimal("0.1"))
+            # Both figures of the sample: 30 + 30 people; 30·4 + 30·5 = 270 valid answers.
+            assert (header[8], header[9]) == ("People", "Valid answers")
+            assert (row[8], row[9]) == (60, 270)
         written = write_report(campaign, scores, "zh-Hans", tmp_path / "out")
         assert [p.suffix for p in written] == [".xlsx"] + [".csv"] * 6
         assert "综合得分" in written[1].read_text("utf-8-sig")
