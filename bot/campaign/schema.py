@@ -149,6 +149,10 @@ class Component(Strict):
     phase: Slug | None = None
     unit_kinds: list[UnitKind] | None = None  # None = every kind of unit
 
+    def covers(self, unit: Unit) -> bool:
+        """Whether this component evaluates `unit` (else it is left out of its composite)."""
+        return self.unit_kinds is None or unit.kind in self.unit_kinds
+
 
 class Phase(Strict):
     """A dated phase of the campaign (动员部署, 问卷调查 …); dates are inclusive."""
@@ -165,17 +169,25 @@ class Phase(Strict):
         return self
 
 
+# How a tie across the boundary of a ranking's tail is treated (bot/scoring/flags.py):
+# "exclude" keeps the tied units out (they hold the rank above the boundary, as
+# published), "include" brings them all in.
+TieRule = Literal["include", "exclude"]
+
+
 class TalkFlag(Strict):
     """约谈: bottom-ranked units whose satisfaction is below a threshold."""
 
     bottom_group: int = Field(ge=1)
     satisfaction_below: Decimal = Field(ge=0, le=100)
+    ties: TieRule = "exclude"
 
 
 class NoExcellenceFlag(Strict):
     """不评优: units ranked low and scoring below the average of their kind."""
 
     ranked_low: int = Field(ge=1)
+    ties: TieRule = "exclude"
 
 
 class Award(Strict):
@@ -351,8 +363,7 @@ class Campaign(Strict):
 
     def units_for(self, component: Component) -> list[Unit]:
         """Units a component evaluates."""
-        kinds = component.unit_kinds
-        return [u for u in self.units if kinds is None or u.kind in kinds]
+        return [u for u in self.units if component.covers(u)]
 
 
 def _require_unique(ids: list[str], what: str) -> None:

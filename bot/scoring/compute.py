@@ -22,9 +22,9 @@ Rules (docs/domain.md; seed 002 五、六; seed 000 第五阶段):
   otherwise it is reported as "insufficient sample" (or "incomplete").
 - Ranks: scores are published with two decimals, and units whose published
   composites are equal share a rank (1, 2, 2, 4).
-- "Bottom group of g" / "ranked low (g)": fewer than g ranked units of the kind
-  score strictly lower — a tie at the boundary keeps every tied unit inside, so
-  nobody escapes a flag through a tie.
+- "Bottom group of g" / "ranked low (g)": the last g places of the kind's ranking
+  (bot/scoring/flags.py): never a unit sharing the first rank, none in a kind of at
+  most g ranked units, and a tie across the boundary as the rule's `ties` says.
 - 约谈: in the bottom group and (pooled) satisfaction below the threshold.
 - 不评优: ranked low and composite below the average composite of the kind.
 - Awards: ranked units with rank ≤ the award's count, flagged units excluded
@@ -52,6 +52,7 @@ from fractions import Fraction
 from bot.campaign.schema import Campaign, Component, ComponentKind, Unit
 from bot.scoring import stats
 from bot.scoring.counts import ComponentCounts, ScoringData, UnitCounts, dec, figure
+from bot.scoring.flags import in_tail
 from bot.scoring.results import (
     CampaignScores,
     ComponentScore,
@@ -88,7 +89,7 @@ class _Plan:
         weights = {c.id: Fraction(c.weight) for c in campaign.components}
         applicable = {
             unit.kind.value: sum(
-                (weights[c.id] for c in campaign.components if _applies(c, unit)), Fraction(0)
+                (weights[c.id] for c in campaign.components if c.covers(unit)), Fraction(0)
             )
             for unit in campaign.units
         }
@@ -171,7 +172,7 @@ def _signature(
     complaints = data.complaints.get(uid)
     return (
         0 if counts is None else counts.version,
-        tuple(_inputs(c, uid, data, counts) for c in plan.campaign.components if _applies(c, unit)),
+        tuple(_inputs(c, uid, data, counts) for c in plan.campaign.components if c.covers(unit)),
         data.bonuses.get(uid, 0),
         tuple(sorted(complaints.items())) if complaints else (),
         data.overdue.get(uid, 0),
@@ -197,10 +198,6 @@ def _unranked(score: UnitScore) -> UnitScore:
     )
 
 
-def _applies(component: Component, unit: Unit) -> bool:
-    return component.unit_kinds is None or unit.kind in component.unit_kinds
-
-
 def _unit(
     plan: _Plan,
     unit: Unit,
@@ -219,7 +216,7 @@ def _unit(
     surveyed: list[ComponentCounts | None] = []
     status = Status.RANKED
     for comp in campaign.components:
-        if not _applies(comp, unit):
+        if not comp.covers(unit):
             parts.append(
                 ComponentScore(
                     component=comp.id, kind=comp.kind.value, weight=comp.weight, applies=False
@@ -379,14 +376,20 @@ def _rank(plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]) -> di
         award = next((a for a in rules.awards if a.kind.value == kind), None)
         for u in ranked:
             key = keys[u.unit_id]
-            u.rank = 1 + len(ordered) - bisect.bisect_right(ordered, key)  # 1 + how many higher
-            u.ranked_in_kind = len(ranked)
+            higher = len(ordered) - bisect.bisect_right(ordered, key)
             lower = bisect.bisect_left(ordered, key)
+            u.rank, u.ranked_in_kind = 1 + higher, len(ranked)
+            tied = len(ordered) - higher - lower
             memo = exact[u.unit_id]
-            if rules.talk is not None and lower < rules.talk.bottom_group:
+            talk, low = rules.talk, rules.no_excellence
+            if talk is not None and in_tail(
+                u.rank, lower, tied, len(ranked), talk.bottom_group, talk.ties
+            ):
                 assert plan.talk_below is not None
                 u.talk = memo.pooled is not None and memo.pooled < plan.talk_below
-            if rules.no_excellence is not None and lower < rules.no_excellence.ranked_low:
+            if low is not None and in_tail(
+                u.rank, lower, tied, len(ranked), low.ranked_low, low.ties
+            ):
                 u.no_excellence = memo.composite is not None and memo.composite < average
             u.award = (
                 award is not None and u.rank <= award.count and not u.talk and not u.no_excellence

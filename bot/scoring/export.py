@@ -20,7 +20,8 @@ from bot.admin.fairness import Burst
 from bot.campaign.schema import Campaign
 from bot.core.clock import CHINA
 from bot.i18n import t
-from bot.scoring.results import CampaignScores, Figure
+from bot.scoring.flags import reasons
+from bot.scoring.results import CampaignScores, Figure, UnitScore
 
 Cell = str | int | Decimal | None
 Table = tuple[str, list[str], list[list[Cell]]]  # sheet name, headers, rows
@@ -84,6 +85,7 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
     for kind in sorted({u.kind for u in scores.units}):
         for u in scores.ranking(kind):
             s = u.satisfaction
+            why = _reasons(campaign, scores, u, locale)
             rows.append(
                 [
                     t(locale, f"scoring.kind.{kind}"),
@@ -98,9 +100,7 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
                     s.valid,
                     s.dont_know,
                     t(locale, f"scoring.status.{u.status.value}"),
-                    _yes(locale, u.talk),
-                    _yes(locale, u.no_excellence),
-                    _yes(locale, u.award),
+                    *(why.get(flag, "") for flag in ("talk", "no_excellence", "award")),
                 ]
             )
     headers = _h(
@@ -124,8 +124,11 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
     return t(locale, "scoring.sheet.ranking"), headers, rows
 
 
-def _yes(locale: str, flag: bool) -> str:
-    return t(locale, "scoring.yes") if flag else ""
+def _reasons(
+    campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: str
+) -> dict[str, str]:
+    """Each flag of a unit → why it was raised (an empty cell: not flagged)."""
+    return {r.flag: t(locale, r.key, **r.values) for r in reasons(campaign, scores, unit)}
 
 
 def _detail(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:

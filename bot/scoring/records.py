@@ -73,7 +73,7 @@ def mark_entry(
     check_component(campaign, component, ComponentKind.MANUAL)
     comp = campaign.component(component)
     unit = campaign.unit(unit_code)
-    if comp.unit_kinds is not None and unit.kind not in comp.unit_kinds:
+    if not comp.covers(unit):
         raise EntryError("not_applicable", component=component, unit=unit_code)
     label = label.strip() or "-"
     if len(label) > 64:

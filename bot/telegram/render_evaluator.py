@@ -6,7 +6,8 @@ import datetime as dt
 
 from bot.campaign.schema import Campaign, ComponentKind
 from bot.core.clock import CHINA
-from bot.i18n import format_date, t
+from bot.i18n import Safe, format_date, t
+from bot.scoring.flags import reasons
 from bot.scoring.format import format_interval, format_pct, format_points
 from bot.scoring.progress import (
     CompositionCheck,
@@ -40,10 +41,17 @@ def computed(scores: CampaignScores, locale: str) -> str:
     return t(locale, "scoring.computed_at", time=stamp, answers=scores.answers)
 
 
-def flags(unit: UnitScore, locale: str) -> list[str]:
-    """The flags a unit carries, in words."""
-    names = [("talk", unit.talk), ("no_excellence", unit.no_excellence), ("award", unit.award)]
-    return [t(locale, f"scoring.flag.{name}") for name, on in names if on]
+def flags(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: str) -> list[str]:
+    """The flags a unit carries, in words, each with why it was raised."""
+    return [
+        t(
+            locale,
+            "scoring.reason.flag",
+            flag=t(locale, f"scoring.flag.{r.flag}"),
+            why=Safe(t(locale, r.key, **r.values)),
+        )
+        for r in reasons(campaign, scores, unit)
+    ]
 
 
 def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) -> list[str]:
@@ -56,7 +64,7 @@ def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) 
     for u in units:
         name = campaign.unit(u.code).name.get(locale)
         if u.status is Status.RANKED:
-            marks = flags(u, locale)
+            marks = flags(campaign, scores, u, locale)
             lines.append(
                 t(
                     locale,
@@ -122,8 +130,9 @@ def score(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: s
                 cap=format_points(campaign.rules.bonus_cap),
             )
         )
-    if flags(unit, locale):
-        lines.append(t(locale, "scoring.score.flags", flags="、".join(flags(unit, locale))))
+    marks = flags(campaign, scores, unit, locale)
+    if marks:
+        lines.append(t(locale, "scoring.score.flags", flags="; ".join(marks)))
     return [*lines, "", computed(scores, locale)]
 
 
