@@ -148,10 +148,17 @@ class Component(Strict):
     categories: list[Slug] | None = None
     phase: Slug | None = None
     unit_kinds: list[UnitKind] | None = None  # None = every kind of unit
+    units: list[Slug] | None = None  # only these units (None = every unit of unit_kinds)
+    exclude_units: list[Slug] = Field(default_factory=list)  # never these units
 
     def covers(self, unit: Unit) -> bool:
-        """Whether this component evaluates `unit` (else it is left out of its composite)."""
-        return self.unit_kinds is None or unit.kind in self.unit_kinds
+        """Whether this component evaluates `unit` (else it is left out of its composite,
+        which is rescaled by the weights that apply)."""
+        return (
+            (self.unit_kinds is None or unit.kind in self.unit_kinds)
+            and (self.units is None or unit.id in self.units)
+            and unit.id not in self.exclude_units
+        )
 
 
 class Phase(Strict):
@@ -303,6 +310,9 @@ class Campaign(Strict):
                     raise ValueError(f"component {comp.id}: category {cat!r} is not a category")
             if comp.phase is not None and comp.phase not in phase_ids:
                 raise ValueError(f"component {comp.id}: phase {comp.phase!r} is not a phase")
+            for named in [*(comp.units or []), *comp.exclude_units]:
+                if named not in unit_ids:
+                    raise ValueError(f"component {comp.id}: unit {named!r} is not a unit")
             if comp.kind is ComponentKind.SURVEY and comp.phase is None:
                 raise ValueError(f"survey component {comp.id} needs the phase it is open in")
         total = sum((c.weight for c in self.components), Decimal(0))

@@ -7,13 +7,12 @@ Rules (docs/domain.md; seed 002 五、六; seed 000 第五阶段):
 - A deduction component contributes its full weight minus the points of its
   findings, never below zero and never more than the weight; as a 0–100 score
   that is (weight − deducted) ÷ weight × 100.
-- Components that do not apply to a unit's kind (`unit_kinds`) are left out and
-  the composite is **rescaled by the applicable weights**:
+- Components that do not cover a unit (`unit_kinds`, `units`, `exclude_units`) are
+  left out and its composite is **rescaled by the applicable weights**:
   base = Σ weight × score ÷ Σ applicable weights, so every unit is scored out of
   100 (a Nantong window, reached by only 55 % of the weights, is not capped at
-  55).  Units are ranked within their kind, where every unit has the same
-  applicable components, so rescaling never changes a rank; it keeps the bonus
-  cap and the 80 % threshold on the same scale for every kind.
+  55; Changzhou's city bureau, not appraised on site, is scored out of 70 % of the
+  weights, rescaled); the bonus cap and the 80 % threshold stay on one scale.
 - composite = base + bonus, the bonus being the sum of the unit's bonus entries,
   capped at the campaign's `bonus_cap`; the composite lies in [0, 100 + cap].
 - A unit is ranked only if every applicable survey component has at least the
@@ -78,7 +77,7 @@ class _Plan:
 
     campaign: Campaign
     weights: dict[str, Fraction]
-    applicable: dict[str, Fraction]  # unit kind → Σ weights of its components
+    applicable: dict[str, Fraction]  # unit id → Σ weights of the components covering it
     bonus_cap: Fraction
     talk_below: Fraction | None
     items: tuple[str, ...]
@@ -88,7 +87,7 @@ class _Plan:
         """The plan of `campaign`."""
         weights = {c.id: Fraction(c.weight) for c in campaign.components}
         applicable = {
-            unit.kind.value: sum(
+            unit.id: sum(
                 (weights[c.id] for c in campaign.components if c.covers(unit)), Fraction(0)
             )
             for unit in campaign.units
@@ -237,7 +236,7 @@ def _unit(
             status = Status.INCOMPLETE
         parts.append(score)
         points.append(contribution)
-    applicable = plan.applicable[unit.kind.value]
+    applicable = plan.applicable[unit.id]
     base = None
     if applicable and all(p is not None for p in points):
         base = sum((p for p in points if p is not None), Fraction(0)) / applicable * 100

@@ -3,12 +3,16 @@
 Sheets: ranking, per-unit detail (one row per component), per item, per
 respondent category, complaints summary.  Headers are in the reader's locale;
 figures are numbers rounded as published (two places for points, one for
-percentages), so a cell equals the scorer's figure rounded the same way.
+percentages), so a cell equals the scorer's figure rounded the same way.  The
+ranking sheet gives each unit's applicable weight (a composite of a unit reached by
+fewer components is rescaled by the applicable weights), why an unranked unit has
+no rank (k of m people, awaiting marks), and why each flag was raised.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +24,7 @@ from bot.admin.fairness import Burst
 from bot.campaign.schema import Campaign
 from bot.core.clock import CHINA
 from bot.i18n import t
-from bot.scoring.flags import reasons
+from bot.scoring.flags import reasons, status_text
 from bot.scoring.results import CampaignScores, Figure, UnitScore
 
 Cell = str | int | Decimal | None
@@ -93,13 +97,14 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
                     _unit_name(campaign, u.code, locale),
                     r(u.composite, 2),
                     r(u.bonus, 2),
+                    u.applicable_weight,
                     r(s.satisfaction, 1),
                     r(s.low, 1),
                     r(s.high, 1),
                     s.people,
                     s.valid,
                     s.dont_know,
-                    t(locale, f"scoring.status.{u.status.value}"),
+                    html.unescape(status_text(campaign, u, locale)),
                     *(why.get(flag, "") for flag in ("talk", "no_excellence", "award")),
                 ]
             )
@@ -110,6 +115,7 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
         "unit",
         "composite",
         "bonus",
+        "applicable",
         "satisfaction",
         "low",
         "high",
@@ -128,7 +134,8 @@ def _reasons(
     campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: str
 ) -> dict[str, str]:
     """Each flag of a unit → why it was raised (an empty cell: not flagged)."""
-    return {r.flag: t(locale, r.key, **r.values) for r in reasons(campaign, scores, unit)}
+    found = reasons(campaign, scores, unit)
+    return {r.flag: html.unescape(t(locale, r.key, **r.values)) for r in found}
 
 
 def _detail(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:

@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.campaign.schema import Campaign, TieRule
+from bot.campaign.schema import Campaign, ComponentKind, TieRule
+from bot.i18n import t
 from bot.scoring.format import format_pct, format_points
-from bot.scoring.results import CampaignScores, UnitScore
+from bot.scoring.results import CampaignScores, Status, UnitScore
 
 
 def in_tail(rank: int, lower: int, tied: int, ranked: int, group: int, ties: TieRule) -> bool:
@@ -82,3 +83,34 @@ def _below(value: Decimal | None, threshold: Decimal) -> str:
     if value is not None and Decimal(shown.rstrip("%")) >= threshold:
         return format_pct(value, places=4)
     return shown
+
+
+def why_unranked(campaign: Campaign, unit: UnitScore, locale: str) -> str:
+    """Why a unit has no rank, component by component: k of m people, or awaiting marks
+    (components that do not cover it are not counted against it)."""
+    found: list[str] = []
+    for part in unit.components:
+        if not part.applies:
+            continue
+        name = campaign.component(part.component).name.get(locale)
+        if part.kind == ComponentKind.SURVEY and not part.sufficient:
+            people = part.overall.people if part.overall else 0
+            minimum = campaign.rules.minimum_sample
+            found.append(
+                t(
+                    locale,
+                    "scoring.why.insufficient",
+                    component=name,
+                    people=people,
+                    minimum=minimum,
+                )
+            )
+        elif part.kind == ComponentKind.MANUAL and part.score is None:
+            found.append(t(locale, "scoring.why.awaiting", component=name))
+    return "; ".join(found)
+
+
+def status_text(campaign: Campaign, unit: UnitScore, locale: str) -> str:
+    """A unit's status in words: why it is not ranked, if it is not."""
+    why = why_unranked(campaign, unit, locale) if unit.status is not Status.RANKED else ""
+    return why or t(locale, f"scoring.status.{unit.status.value}")

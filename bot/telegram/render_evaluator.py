@@ -7,7 +7,7 @@ import datetime as dt
 from bot.campaign.schema import Campaign, ComponentKind
 from bot.core.clock import CHINA
 from bot.i18n import Safe, format_date, t
-from bot.scoring.flags import reasons
+from bot.scoring.flags import reasons, status_text
 from bot.scoring.format import format_interval, format_pct, format_points
 from bot.scoring.progress import (
     CompositionCheck,
@@ -55,38 +55,43 @@ def flags(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: s
 
 
 def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) -> list[str]:
-    """The ranking of one kind of unit."""
+    """The ranking of one kind of unit: the ranked in rank order, then the unranked, each
+    with why it is not ranked."""
     kind_name = t(locale, f"scoring.kind.{kind}")
     lines = [t(locale, "scoring.ranking.title", campaign=campaign.name.get(locale), kind=kind_name)]
     units = scores.ranking(kind)
     if not units:
         lines.append(t(locale, "scoring.ranking.empty"))
-    for u in units:
-        name = campaign.unit(u.code).name.get(locale)
-        if u.status is Status.RANKED:
-            marks = flags(campaign, scores, u, locale)
-            lines.append(
-                t(
-                    locale,
-                    "scoring.ranking.line",
-                    rank=u.rank,
-                    unit=name,
-                    composite=format_points(u.composite),
-                    satisfaction=format_pct(u.satisfaction.satisfaction),
-                    flags=f" · {'、'.join(marks)}" if marks else "",
-                )
+    ranked = [u for u in units if u.status is Status.RANKED]
+    unranked = [u for u in units if u.status is not Status.RANKED]
+    lines += [_ranked_line(campaign, scores, u, locale) for u in ranked]
+    if unranked:
+        lines.append(t(locale, "scoring.ranking.unranked_title"))
+    for u in unranked:
+        lines.append(
+            t(
+                locale,
+                "scoring.ranking.unranked",
+                unit=campaign.unit(u.code).name.get(locale),
+                composite=format_points(u.composite),
+                status=Safe(status_text(campaign, u, locale)),
             )
-        else:
-            lines.append(
-                t(
-                    locale,
-                    "scoring.ranking.unranked",
-                    unit=name,
-                    composite=format_points(u.composite),
-                    status=t(locale, f"scoring.status.{u.status.value}"),
-                )
-            )
+        )
     return [*lines, "", computed(scores, locale)]
+
+
+def _ranked_line(campaign: Campaign, scores: CampaignScores, u: UnitScore, locale: str) -> str:
+    """One ranked unit: rank, composite, satisfaction, flags with their reasons."""
+    marks = flags(campaign, scores, u, locale)
+    return t(
+        locale,
+        "scoring.ranking.line",
+        rank=u.rank,
+        unit=campaign.unit(u.code).name.get(locale),
+        composite=format_points(u.composite),
+        satisfaction=format_pct(u.satisfaction.satisfaction),
+        flags=f" · {'; '.join(marks)}" if marks else "",
+    )
 
 
 def score(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: str) -> list[str]:
@@ -104,7 +109,7 @@ def score(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: s
             composite=format_points(unit.composite),
             rank=unit.rank or "—",
             of=unit.ranked_in_kind or "—",
-            status=t(locale, f"scoring.status.{unit.status.value}"),
+            status=Safe(status_text(campaign, unit, locale)),
         ),
     ]
     if unit.applicable_weight != 100:

@@ -158,12 +158,20 @@ def _oracle(
     assert rules.talk is not None and rules.no_excellence is not None
     exact: dict[str, tuple[Fraction, Fraction]] = {}  # composite, pooled satisfaction
     for code, (onsite, quest, people) in dataset.items():
+        if not campaign.component("onsite").covers(campaign.unit(code)):
+            onsite = {}  # the city bureau: questionnaire and cases only, rescaled from 70
         s_on, s_q = stats.satisfaction(onsite), stats.satisfaction(quest)
-        if people < campaign.rules.minimum_sample or s_on is None or s_q is None:
+        if people < campaign.rules.minimum_sample or s_q is None:
             continue
         pooled = stats.satisfaction({k: onsite.get(k, 0) + quest.get(k, 0) for k in LEVELS})
         assert pooled is not None
-        exact[code] = (Fraction(3, 10) * s_on + Fraction(1, 2) * s_q + 20, pooled)
+        if s_on is None and not onsite:
+            composite = (Fraction(1, 2) * s_q + 20) / 70 * 100
+        elif s_on is None:
+            continue
+        else:
+            composite = Fraction(3, 10) * s_on + Fraction(1, 2) * s_q + 20
+        exact[code] = (composite, pooled)
     if not exact:
         return set(), set()
     key = {c: _published(v[0]) for c, v in exact.items()}

@@ -41,8 +41,8 @@ async def test_changzhou_reference(db_url: str) -> None:
     async with scoring_services(db_url, dt.date(2011, 9, 5)) as services:
         add = add_questionnaires
         # -- departments: onsite (30 %, panel), questionnaire (50 %), cases (20 %, deduction)
-        # changzhou: onsite 30 people × all V → 150 valid, → 100.
-        await add(services, CZ, "changzhou", "onsite", [V] * 5, 30, "npc-deputy")
+        # changzhou (the city bureau): not appraised on site (onsite excludes it, seed 002
+        # 五(三)), so questionnaire 50 % + cases 20 % = 70 % of the weights apply.
         # questionnaire 30 × (V, F, F, B, K), 15 public + 15 enterprise-rep:
         # per questionnaire 4 valid answers, Σ 1 + 0.8 + 0.8 + 0.6 = 3.2;
         # 120 valid, Σ 96 → 96 / 120 × 100 = 80; 30 不了解 counted, outside.
@@ -165,7 +165,7 @@ async def test_changzhou_reference(db_url: str) -> None:
         # -- components and composites (departments: Σ weight × score, applicable 100)
         expected_components = {
             #            onsite  questionnaire  cases
-            "changzhou": (100, 80, 20),  # 30 + 40 + 20 = 90, bonus 4 → cap 3 → 93
+            "changzhou": (None, 80, 20),  # (40 + 20)/70·100 = 85.714286, + cap 3 = 88.7143
             "liyang": (80, 80, 15),  # 24 + 40 + 15 = 79
             "jintan": (100, 60, 0),  # 30 + 30 + 0 = 60 (25 deducted, capped at 20)
             "wujin": (80, 80, 15),  # 24 + 40 + 15 = 79 (ties with liyang)
@@ -177,6 +177,7 @@ async def test_changzhou_reference(db_url: str) -> None:
         for code, (onsite, quest, cases) in expected_components.items():
             unit = u[code]
             assert unit.component("onsite").score == onsite, code
+            assert unit.component("onsite").applies is (onsite is not None), code
             assert unit.component("questionnaire").score == quest, code
             assert unit.component("cases").points == cases, code
         assert u["jintan"].component("cases").deducted == 20
@@ -184,7 +185,7 @@ async def test_changzhou_reference(db_url: str) -> None:
         assert u["liyang"].component("cases").deducted == 5
         composites = {c: u[c].composite for c in expected_components}
         assert composites == {
-            "changzhou": 93,
+            "changzhou": Decimal("88.7143"),
             "liyang": 79,
             "jintan": 60,
             "wujin": 79,
@@ -212,8 +213,10 @@ async def test_changzhou_reference(db_url: str) -> None:
             "tianning": 7,
             "qishuyan": None,
         }
-        # average of the ranked: (101 + 93 + 84 + 79 + 79 + 60 + 56) / 7 = 552 / 7 = 78.857142…
-        assert scores.kind_average["department"] == Decimal("78.8571")
+        assert u["changzhou"].applicable_weight == 70
+        # average of the ranked: (101 + 621/7 + 84 + 79 + 79 + 60 + 56) / 7 = (459 + 621/7)/7
+        # = 3834/49 = 78.244898…
+        assert scores.kind_average["department"] == Decimal("78.2449")
         # 约谈: bottom group 2 = the last 2 of 7 places: tianning (rank 7), jintan (rank 6).
         # Pooled satisfaction: tianning (30·5·0.6 + 30·1.8)/300 =
         # (90 + 54)/300 = 48 % < 80 → talk; jintan (150 + 90)/300 = 80 %, not below 80.
@@ -223,7 +226,7 @@ async def test_changzhou_reference(db_url: str) -> None:
         # 不评优: ranked low 3 = the last 3 of 7 places (5–7): tianning, jintan; the two 79s
         # share rank 4 (places 4–5), across the boundary: `ties: exclude` keeps them out
         # (re-derived for the tail rule; they were in before, but above the average of
-        # 78.857 either way).  Below 78.857: tianning 56, jintan 60.
+        # 78.245 either way).  Below 78.245: tianning 56, jintan 60.
         assert {c for c in expected_components if u[c].no_excellence} == {"tianning", "jintan"}
 
         # -- windows: applicable weight 50 + 20 = 70, composite rescaled to 100.

@@ -118,10 +118,11 @@ async def test_export_figures_equal_the_scorer(db_url: str, tmp_path: Path) -> N
             assert row[1] == unit.rank
             assert Decimal(str(row[3])) == unit.composite.quantize(Decimal("0.01"))
             assert unit.satisfaction.satisfaction is not None
-            assert Decimal(str(row[5])) == unit.satisfaction.satisfaction.quantize(Decimal("0.1"))
+            assert row[5] == 100  # every component covers wujin and liyang
+            assert Decimal(str(row[6])) == unit.satisfaction.satisfaction.quantize(Decimal("0.1"))
             # Both figures of the sample: 30 + 30 people; 30·4 + 30·5 = 270 valid answers.
-            assert (header[8], header[9]) == ("People", "Valid answers")
-            assert (row[8], row[9]) == (60, 270)
+            assert (header[9], header[10]) == ("People", "Valid answers")
+            assert (row[9], row[10]) == (60, 270)
         written = write_report(campaign, scores, "zh-Hans", tmp_path / "out")
         assert [p.suffix for p in written] == [".xlsx"] + [".csv"] * 6
         assert "综合得分" in written[1].read_text("utf-8-sig")
