@@ -150,6 +150,8 @@ class Component(Strict):
     unit_kinds: list[UnitKind] | None = None  # None = every kind of unit
     units: list[Slug] | None = None  # only these units (None = every unit of unit_kinds)
     exclude_units: list[Slug] = Field(default_factory=list)  # never these units
+    # survey components: their own criteria (None = the campaign's questionnaire items)
+    items: list[Item] | None = Field(default=None, min_length=1, max_length=30)
 
     def covers(self, unit: Unit) -> bool:
         """Whether this component evaluates `unit` (else it is left out of its composite,
@@ -313,6 +315,10 @@ class Campaign(Strict):
             for named in [*(comp.units or []), *comp.exclude_units]:
                 if named not in unit_ids:
                     raise ValueError(f"component {comp.id}: unit {named!r} is not a unit")
+            if comp.items is not None:
+                if comp.kind is not ComponentKind.SURVEY:
+                    raise ValueError(f"component {comp.id}: only a survey component has items")
+                _require_unique([i.id for i in comp.items], "item")
             if comp.kind is ComponentKind.SURVEY and comp.phase is None:
                 raise ValueError(f"survey component {comp.id} needs the phase it is open in")
         total = sum((c.weight for c in self.components), Decimal(0))
@@ -345,6 +351,15 @@ class Campaign(Strict):
             if comp.id == component_id:
                 return comp
         raise KeyError(component_id)
+
+    def questionnaire_for(self, component: Component) -> Questionnaire:
+        """What a survey component asks: its own items, or the campaign's questionnaire
+        (the suggestion at the end is the campaign's either way)."""
+        if component.items is None:
+            return self.questionnaire
+        return Questionnaire.model_construct(
+            scale="five_level", items=component.items, suggestion=self.questionnaire.suggestion
+        )
 
     def phase(self, phase_id: str) -> Phase:
         """The phase with this id (KeyError if none)."""

@@ -118,7 +118,8 @@ def make_plans(
     for n in range(count):
         unit = rng.choice(units)
         language = rng.choices([code for code, _ in LANGUAGES], [w for _, w in LANGUAGES])[0]
-        levels = [_level(quality[unit.id], rng) for _ in campaign.questionnaire.items]
+        asked = campaign.questionnaire_for(component).items
+        levels = [_level(quality[unit.id], rng) for _ in asked]
         wants = campaign.questionnaire.suggestion is not None and rng.random() < 0.3
         plans.append(
             Plan(
@@ -264,7 +265,7 @@ async def report(
     loc = DEFAULT_LOCALE
     async with services.db.unit_of_work() as uow:
         by_unit = await satisfaction_by_unit(uow, campaign.id, component.id)
-    items = campaign.questionnaire.items
+    items = campaign.questionnaire_for(component).items
     header = [
         t(loc, "report.unit"),
         *(i.text.get(loc) for i in items),

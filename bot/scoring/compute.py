@@ -80,7 +80,7 @@ class _Plan:
     applicable: dict[str, Fraction]  # unit id → Σ weights of the components covering it
     bonus_cap: Fraction
     talk_below: Fraction | None
-    items: tuple[str, ...]
+    items: dict[str, tuple[str, ...]]  # survey component → its items, in order
 
     @classmethod
     def of(cls, campaign: Campaign) -> _Plan:
@@ -99,7 +99,10 @@ class _Plan:
             applicable=applicable,
             bonus_cap=Fraction(campaign.rules.bonus_cap),
             talk_below=None if talk is None else Fraction(talk.satisfaction_below),
-            items=tuple(i.id for i in campaign.questionnaire.items),
+            items={
+                c.id: tuple(i.id for i in campaign.questionnaire_for(c).items)
+                for c in campaign.survey_components()
+            },
         )
 
 
@@ -352,7 +355,7 @@ def _survey(
         weight=comp.weight,
         score=dec(score),
         overall=overall,
-        items={i: counts.item_figure(i) for i in plan.items if i in counts.items},
+        items={i: counts.item_figure(i) for i in plan.items[comp.id] if i in counts.items},
         categories={c: counts.category_figure(c) for c in sorted(counts.categories)},
         sufficient=overall.people >= plan.campaign.rules.minimum_sample,
     )

@@ -179,14 +179,17 @@ def _items(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
     rows: list[list[Cell]] = []
     for u in scores.units:
         for c in u.components:
-            for item in campaign.questionnaire.items:
+            component = campaign.component(c.component)
+            if c.kind != "survey":
+                continue
+            for item in campaign.questionnaire_for(component).items:
                 f = c.items.get(item.id)
                 if f is None:
                     continue
                 rows.append(
                     [
                         _unit_name(campaign, u.code, locale),
-                        campaign.component(c.component).name.get(locale),
+                        component.name.get(locale),
                         item.text.get(locale),
                         r(f.satisfaction, 1),
                         r(f.low, 1),

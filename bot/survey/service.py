@@ -20,7 +20,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from bot.campaign.schema import Campaign, Component, Level, Unit
+from bot.campaign.schema import Campaign, Component, Level, Questionnaire, Unit
 from bot.core.clock import local_today
 from bot.survey import flow
 from bot.survey.screens import (
@@ -186,7 +186,7 @@ class SurveyService(SurveyState):
         *,
         resumed: bool = False,
     ) -> Question:
-        screen = flow.screen_of(draft, campaign.questionnaire)
+        screen = flow.screen_of(draft, campaign.questionnaire_for(component))
         return Question(campaign, component, unit, unit_id, draft, screen, resumed)
 
     async def answer(
@@ -203,8 +203,7 @@ class SurveyService(SurveyState):
             return Reply(None, toast=Notice("common.stale"))
         level = flow.LEVELS[level_index]
 
-        def act(draft: DraftRecord, campaign: Campaign) -> flow.Step:
-            q = campaign.questionnaire
+        def act(draft: DraftRecord, q: Questionnaire) -> flow.Step:
             editing = all(i.id in draft.answers for i in q.items)
             return flow.answer(draft, q, item_index, level, editing=editing)
 
@@ -213,7 +212,7 @@ class SurveyService(SurveyState):
     async def back(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
         """The "back" button."""
         return await self._apply(
-            uow, rid, unit_id, comp_id, lambda d, c: flow.back(d, c.questionnaire)
+            uow, rid, unit_id, comp_id, flow.back
         )
 
     async def edit(
@@ -221,19 +220,19 @@ class SurveyService(SurveyState):
     ) -> Reply:
         """An "edit" button on the review screen."""
         return await self._apply(
-            uow, rid, unit_id, comp_id, lambda d, c: flow.edit(d, c.questionnaire, index)
+            uow, rid, unit_id, comp_id, lambda d, q: flow.edit(d, q, index)
         )
 
     async def skip(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
         """Skip the suggestion."""
         return await self._apply(
-            uow, rid, unit_id, comp_id, lambda d, c: flow.skip_suggestion(d, c.questionnaire)
+            uow, rid, unit_id, comp_id, flow.skip_suggestion
         )
 
     async def submit(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
         """Submit from the review screen."""
         return await self._apply(
-            uow, rid, unit_id, comp_id, lambda d, c: flow.submit(d, c.questionnaire)
+            uow, rid, unit_id, comp_id, flow.submit
         )
 
     async def _apply(
@@ -257,7 +256,7 @@ class SurveyService(SurveyState):
         )
         if closed is not None and not draft.submitted:
             return Reply(closed, edit=False, toast=closed)
-        step: flow.Step = act(draft, campaign)
+        step: flow.Step = act(draft, campaign.questionnaire_for(component))
         self._store(uow, draft, step)
         if step.outcome is flow.Outcome.ADVANCED and step.draft.submitted:
             self._set_conversation(uow, ConversationRecord(rid))
@@ -298,7 +297,8 @@ class SurveyService(SurveyState):
         if outcome in (flow.Outcome.ADVANCED, flow.Outcome.MOVED):
             return Reply(self._question(campaign, component, unit, unit_id, step.draft))
         if outcome is flow.Outcome.CHANGED and step.item is not None and level is not None:
-            item = next(i for i in campaign.questionnaire.items if i.id == step.item)
+            items = campaign.questionnaire_for(component).items
+            item = next(i for i in items if i.id == step.item)
             return Reply(None, toast=Notice("survey.changed", {"item": item.text, "level": level}))
         if outcome is flow.Outcome.UNCHANGED:
             return Reply(None, toast=Notice("survey.already_recorded"))
@@ -328,7 +328,7 @@ class SurveyService(SurveyState):
         if found is None or draft is None or draft.submitted:
             return None
         campaign, unit, component = found
-        q = campaign.questionnaire
+        q = campaign.questionnaire_for(component)
         if flow.screen_of(draft, q) != "suggestion":
             question = self._question(campaign, component, unit, draft.unit_id, draft)
             return Reply(question, edit=False, also=Notice("survey.use_buttons"))

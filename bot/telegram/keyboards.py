@@ -51,7 +51,7 @@ def _chunks(buttons: list[InlineKeyboardButton], size: int) -> Rows:
 def levels(question: Question, locale: str) -> InlineKeyboardMarkup:
     """The five levels (the chosen one marked), then "back" unless on the first item."""
     index = question.draft.position
-    item = question.campaign.questionnaire.items[index]
+    item = question.campaign.questionnaire_for(question.component).items[index]
     chosen = question.draft.answers.get(item.id)
     return _levels(question.unit_id, question.component.id, index, chosen, locale)
 
@@ -89,7 +89,7 @@ def _suggestion(unit: int, comp: str, locale: str) -> InlineKeyboardMarkup:
 
 def review(question: Question, locale: str) -> InlineKeyboardMarkup:
     """One "change" button per item (and the suggestion), then "submit"."""
-    q = question.campaign.questionnaire
+    q = question.campaign.questionnaire_for(question.component)
     return _review(
         question.unit_id, question.component.id, len(q.items), q.suggestion is not None, locale
     )

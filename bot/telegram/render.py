@@ -95,7 +95,7 @@ def question(q: Question, locale: str) -> Rendered:
 
 
 def _item(q: Question, locale: str) -> str:
-    items = q.campaign.questionnaire.items
+    items = q.campaign.questionnaire_for(q.component).items
     item = items[q.draft.position]
     text = t(
         locale,
@@ -113,7 +113,7 @@ def _item(q: Question, locale: str) -> str:
 
 
 def _suggestion(q: Question, locale: str) -> str:
-    suggestion = q.campaign.questionnaire.suggestion
+    suggestion = q.campaign.questionnaire_for(q.component).suggestion
     assert suggestion is not None
     text = t(
         locale,
@@ -137,7 +137,7 @@ def _review(q: Question, locale: str) -> str:
             component=q.component.name.get(locale),
         )
     ]
-    for n, item in enumerate(q.campaign.questionnaire.items, start=1):
+    for n, item in enumerate(q.campaign.questionnaire_for(q.component).items, start=1):
         level = q.draft.answers.get(item.id, "dont_know")
         lines.append(
             t(
@@ -148,14 +148,14 @@ def _review(q: Question, locale: str) -> str:
                 level=Safe(t(locale, f"level.{level}")),
             )
         )
-    if q.campaign.questionnaire.suggestion is not None:
+    if q.campaign.questionnaire_for(q.component).suggestion is not None:
         if q.draft.suggestion:
             shown = echo(q.draft.suggestion, REVIEW_SUGGESTION_PREVIEW)
             lines.append(t(locale, "survey.review_suggestion", text=shown))
         else:
             lines.append(t(locale, "survey.review_no_suggestion"))
     lines.append(t(locale, "survey.review_footer"))
-    assert q.draft.position == review_position(q.campaign.questionnaire)
+    assert q.draft.position == review_position(q.campaign.questionnaire_for(q.component))
     return _resumed(q, locale) + "\n".join(lines)
 
 

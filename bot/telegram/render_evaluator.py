@@ -170,7 +170,7 @@ def _component(campaign: Campaign, part: ComponentScore, locale: str) -> list[st
                 interval=format_interval(o.low, o.high),
             )
         )
-        texts = {i.id: i.text.get(locale) for i in campaign.questionnaire.items}
+        texts = {i.id: i.text.get(locale) for i in campaign.questionnaire_for(comp).items}
         for item, f in part.items.items():
             lines.append(
                 t(

@@ -54,7 +54,7 @@ async def add_questionnaires(
 ) -> list[tuple[int, int, str]]:
     """`count` questionnaires about unit `code`, each answering the items with `levels`."""
     campaign = services.registry.campaigns[campaign_id]
-    items = [i.id for i in campaign.questionnaire.items]
+    items = [i.id for i in campaign.questionnaire_for(campaign.component(component)).items]
     assert len(levels) == len(items), "one level per item"
     uid = unit_id(services, campaign_id, code)
     now = services.clock.now()

@@ -326,6 +326,14 @@ async def test_nantong_reference(db_url: str) -> None:
             "foreign-investment": 60,
             "finance-construction": None,
         }
+        # 年中汇报测评 and 质询评议 rate their own six criteria (seed 000 第三阶段 4.), the
+        # social survey the campaign questionnaire's six items.
+        own = ["attitude", "breadth", "depth", "relevance", "feasibility", "practicality"]
+        assert list(u["eia"].component("midyear").items) == own
+        assert list(u["eia"].component("interpellation").items) == own
+        social = [i.id for i in services.registry.campaigns[NT].questionnaire.items]
+        assert list(u["eia"].component("social").items) == social != own
+        assert u["eia"].component("midyear").items["depth"].valid == 30
         assert u["transport-construction"].component("daily").score == 80
         assert u["transport-construction"].component("daily").marks == 2
         assert u["finance-construction"].status is Status.INCOMPLETE
