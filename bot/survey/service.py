@@ -211,29 +211,21 @@ class SurveyService(SurveyState):
 
     async def back(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
         """The "back" button."""
-        return await self._apply(
-            uow, rid, unit_id, comp_id, flow.back
-        )
+        return await self._apply(uow, rid, unit_id, comp_id, flow.back)
 
     async def edit(
         self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str, index: int
     ) -> Reply:
         """An "edit" button on the review screen."""
-        return await self._apply(
-            uow, rid, unit_id, comp_id, lambda d, q: flow.edit(d, q, index)
-        )
+        return await self._apply(uow, rid, unit_id, comp_id, lambda d, q: flow.edit(d, q, index))
 
     async def skip(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
         """Skip the suggestion."""
-        return await self._apply(
-            uow, rid, unit_id, comp_id, flow.skip_suggestion
-        )
+        return await self._apply(uow, rid, unit_id, comp_id, flow.skip_suggestion)
 
     async def submit(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
         """Submit from the review screen."""
-        return await self._apply(
-            uow, rid, unit_id, comp_id, flow.submit
-        )
+        return await self._apply(uow, rid, unit_id, comp_id, flow.submit)
 
     async def _apply(
         self,
