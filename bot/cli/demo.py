@@ -323,6 +323,8 @@ async def report(
             valid=total.valid,
             dont_know=total.dont_know,
         ),
+        t(loc, "report.sample", minimum=campaign.rules.minimum_sample),
+        t(loc, "report.rescaled"),
     ]
     return "\n".join(_plain(line) for line in lines)
 

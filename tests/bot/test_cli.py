@@ -50,9 +50,13 @@ def test_demo_rehearses_the_changzhou_campaign_through_the_bot() -> None:
         "新北区行政服务中心安监窗口",
     ):
         assert unit in out
-    total = re.search(r"有效答案 (\d+) 个，不了解 (\d+) 个", out)
+    total = re.search(r"参评 (\d+) 人，有效答案 (\d+) 个，不了解 (\d+) 个", out)
     assert total is not None
-    assert int(total.group(1)) + int(total.group(2)) == 40 * 5
+    people, valid, dont_know = (int(total.group(n)) for n in (1, 2, 3))
+    assert valid + dont_know == 40 * 5
+    # A sample is people: the 40 citizens less those who answered 不了解 throughout.
+    assert people <= 40 and people * 5 >= valid
+    assert "样本按人计" in out and "综合得分按适用权重折算" in out
 
 
 def test_demo_rehearses_another_campaign_file() -> None:
