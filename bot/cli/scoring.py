@@ -72,7 +72,7 @@ def score_table(services: Services, scores: CampaignScores, locale: str = "zh-Ha
         lines.append(f"\n[{kind}] average {format_points(scores.kind_average.get(kind))}")
         lines.append(
             f"{'rank':>4}  {'composite':>9}  {'satisf.':>7}  {'95% interval':>13}  "
-            f"{'valid':>5}  flags  unit"
+            f"{'people':>6}  {'valid':>5}  flags  unit"
         )
         for u in scores.ranking(kind):
             s = u.satisfaction
@@ -82,7 +82,7 @@ def score_table(services: Services, scores: CampaignScores, locale: str = "zh-Ha
             lines.append(
                 f"{u.rank or '—':>4}  {format_points(u.composite):>9}  "
                 f"{format_pct(s.satisfaction):>7}  {format_interval(s.low, s.high):>13}  "
-                f"{s.valid:>5}  {flags:<5}  {campaign.unit(u.code).name.get(locale)}"
+                f"{s.people:>6}  {s.valid:>5}  {flags:<5}  {campaign.unit(u.code).name.get(locale)}"
             )
     lines.append("\nflags: T 约谈 (talk), N 不评优 (no excellence), A award")
     return lines

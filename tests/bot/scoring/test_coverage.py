@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from pydantic import ValidationError
 
 from bot.campaign.loader import load_campaigns
 from bot.campaign.schema import Campaign, Component
+from bot.cli.scoring import score_table
 from bot.scoring.compute import compute
 from bot.scoring.counts import ScoringData
 from bot.scoring.flags import status_text
@@ -93,6 +95,16 @@ def test_a_report_says_why_a_unit_has_no_figure() -> None:
     assert wujin.endswith("insufficient sample — Questionnaire survey: 6 of 30 people")
     # The other departments, with no answers at all, are unranked too, after the title.
     assert sum("On-site appraisal: 0 of 30 people" in line for line in text[4:]) == 5
+
+
+def test_the_command_line_table_shows_people_and_valid_answers() -> None:
+    data = answered(CZ, {("changzhou", "questionnaire"): (V, 30)})
+    scores = compute(CZ, ids(CZ), data, NOW)
+    services = SimpleNamespace(registry=SimpleNamespace(campaigns={CZ.id: CZ}))
+    lines = score_table(services, scores, "en")  # type: ignore[arg-type]
+    assert any("people  valid" in line for line in lines)
+    [bureau] = [line for line in lines if CZ.unit("changzhou").name.get("en") in line]
+    assert bureau.split()[4:6] == ["30", "30"]  # 30 people, 30 valid answers
 
 
 def test_awaiting_marks_is_said_per_component() -> None:
