@@ -62,6 +62,9 @@ def write_campaign(folder: Path, units: int) -> None:
         }
         for n in range(1, units + 1)
     ]
+    for component in source["components"]:  # the file's units are gone: coverage by kind only
+        component.pop("units", None)
+        component.pop("exclude_units", None)
     (folder / f"{CAMPAIGN}.yaml").write_text(yaml.safe_dump(source, allow_unicode=True))
 
 
