@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, distinct, func, insert, literal, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, literal, or_, select
 
 from storage.models import (
     Answer,
@@ -100,30 +100,35 @@ def _tally_select(campaign_id: str) -> Any:
 
 
 def _people_select(campaign_id: str) -> Any:
-    """Respondents with at least one valid answer, per unit, component and category."""
+    """Respondents with at least one valid answer, per unit, component and category: the
+    counted questionnaires having one (an index look-up each, not a scan of the answers)."""
     a, s = Answer, Submission
+    valid = (
+        select(a.respondent_id)
+        .where(
+            a.respondent_id == s.respondent_id,
+            a.unit_id == s.unit_id,
+            a.component == s.component,
+            a.level != _ABSTAIN,
+        )
+        .exists()
+    )
     return (
         select(
-            a.unit_id,
-            a.component,
+            s.unit_id,
+            s.component,
             literal(PEOPLE),
             s.category,
             literal(PEOPLE),
-            func.count(distinct(a.respondent_id)),
-        )
-        .join(
-            s,
-            (s.respondent_id == a.respondent_id)
-            & (s.unit_id == a.unit_id)
-            & (s.component == a.component),
+            func.count(),
         )
         .where(
             s.campaign_id == campaign_id,
             s.status == "submitted",
             s.voided.is_(False),
-            a.level != _ABSTAIN,
+            valid,
         )
-        .group_by(a.unit_id, a.component, s.category)
+        .group_by(s.unit_id, s.component, s.category)
     )
 
 
@@ -211,8 +216,9 @@ class ScoringRepo:
         """Every count of some units, exactly (uses the answers' unit index)."""
         found: dict[TallyKey, int] = {}
         for chunk in _chunks(sorted(set(unit_ids))):
-            for select_ in (_tally_select(campaign_id), _people_select(campaign_id)):
-                stmt = select_.where(Answer.unit_id.in_(chunk))
+            answers = _tally_select(campaign_id).where(Answer.unit_id.in_(chunk))
+            people = _people_select(campaign_id).where(Submission.unit_id.in_(chunk))
+            for stmt in (answers, people):
                 for u, c, i, cat, lv, n in await self.uow.session.execute(stmt):
                     found[(u, c, i, cat, lv)] = n
         return found
