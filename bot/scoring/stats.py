@@ -16,9 +16,9 @@ the database aggregates, so it is exact, deterministic and costs nothing per
 refresh; a bootstrap would need the answers themselves and random draws.  With
 at least the minimum sample (30) the mean of a bounded score is close to normal.
 One respondent's answers to the items of a questionnaire are correlated, so for a
-figure pooled over items n is the number of questionnaires, not of answers: the
-interval is then conservative (exact if a respondent gave every item the same
-level) instead of too narrow.  For one item n is its valid answers.
+figure pooled over items n is the number of people (respondents with a valid
+answer), not of answers: the interval is then conservative (exact if a respondent
+gave every item the same level) instead of too narrow.  For one item n is its valid answers.
 """
 
 from __future__ import annotations
