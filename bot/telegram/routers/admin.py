@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.app.services import Services
 from bot.i18n import Safe, t
-from bot.telegram import keyboards, render_admin
+from bot.telegram import keyboards_admin, render_admin
 from bot.telegram.authz import ADMIN
 from bot.telegram.callbacks import (
     BroadcastAddLocale,
@@ -77,7 +77,7 @@ async def compose_message(
         return
     updated = await composer.get(person.id, draft.id)
     texts = updated.texts if updated else {}
-    markup = keyboards.broadcast_draft(draft.id, texts, locale)
+    markup = keyboards_admin.broadcast_draft(draft.id, texts, locale)
     await answer(message, Answer(t(locale, "admin.bc.text_saved"), markup))
 
 
@@ -104,7 +104,7 @@ async def _unit_search(
     await services.admin.composer.set_step(
         message.from_user.id if message.from_user else 0, draft_id, None
     )
-    markup = keyboards.broadcast_units(draft_id, kind, found, locale)
+    markup = keyboards_admin.broadcast_units(draft_id, kind, found, locale)
     await answer(message, Answer(t(locale, "admin.bc.pick_unit"), markup))
 
 
@@ -130,7 +130,7 @@ async def broadcast_audience_menu(
 ) -> None:
     """Who should get it?"""
     campaigns = list(services.registry.campaigns.values())
-    markup = keyboards.broadcast_audiences(callback_data.draft, campaigns, locale)
+    markup = keyboards_admin.broadcast_audiences(callback_data.draft, campaigns, locale)
     await answer(query, Answer(t(locale, "admin.bc.choose_audience"), markup))
 
 
@@ -171,7 +171,7 @@ async def broadcast_audience(
     await services.admin.composer.set_audience(draft.id, audience)
     text = draft.texts.get(locale) or draft.texts[services.default_locale]
     preview = render_admin.preview(text, count, label, locale)
-    await answer(query, Answer(preview, keyboards.broadcast_confirm(draft.id, locale)))
+    await answer(query, Answer(preview, keyboards_admin.broadcast_confirm(draft.id, locale)))
 
 
 def _audience(
@@ -221,7 +221,7 @@ async def broadcast_send(
     if progress is None:
         await answer(query, Answer(t(locale, "common.stale"), edit=False))
         return
-    markup = keyboards.broadcast_running(progress.job_id, locale)
+    markup = keyboards_admin.broadcast_running(progress.job_id, locale)
     await answer(query, Answer(render_admin.progress(progress, locale), markup))
 
 

@@ -21,7 +21,7 @@ from bot.app.services import Services
 from bot.campaign.schema import Campaign
 from bot.core.clock import CHINA
 from bot.i18n import t
-from bot.telegram import keyboards, render_admin
+from bot.telegram import keyboards_admin, render_admin
 from bot.telegram.authz import ADMIN, STAFF
 from bot.telegram.callbacks import PhaseChange
 from bot.telegram.replies import Answer, answer, tell
@@ -45,7 +45,7 @@ async def phase_list(
         markup = None
         if is_admin:
             flags = [(i, s.open_now, s.overridden) for i, s in enumerate(states)]
-            markup = keyboards.phase_actions(campaign, flags, locale)
+            markup = keyboards_admin.phase_actions(campaign, flags, locale)
         await answer(message, Answer(render_admin.phases(states, locale), markup))
     if is_admin:
         await tell(message, t(locale, "admin.phase.usage"))
