@@ -28,6 +28,10 @@ Rules (docs/domain.md; seed 002 五、六; seed 000 第五阶段):
 - 不评优: ranked low and composite below the average composite of the kind.
 - Awards: ranked units with rank ≤ the award's count, flagged units excluded
   (a tie on the last place shares the award).
+- Sanctions (seed 002 六(三), seed 000 四(四)): after the ranks are decided by score,
+  units sanctioned "worst" (直接列为最差单位) move to the end of their kind, in score
+  order among themselves, and are counted below every other unit for the tail
+  flags; any sanction (worst or no-award, 取消评先资格) removes the unit from awards.
 
 Speed (an incremental refresh must take well under 100 ms at a million answers):
 counts are kept aggregated per unit and component as they arrive (ScoringData, counts.py),
@@ -150,6 +154,7 @@ def compute(
         else:
             kept = _unit(plan, unit, uid, data, counts, kept, signature)
             recomputed.add(uid)
+        kept.score.sanctions = data.sanctions.get(uid, ())  # decided again every refresh
         memo[uid] = exact[uid] = kept
         units.append(kept.score)
     averages = _rank(plan, units, exact)
@@ -370,7 +375,8 @@ def _rank(plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]) -> di
         ranked = [u for u in units if u.kind == kind and u.status is Status.RANKED]
         if not ranked:
             continue
-        keys = {u.unit_id: exact[u.unit_id].key or Decimal(0) for u in ranked}
+        # (not sanctioned worst, published composite): a worst unit sorts below every other
+        keys = {u.unit_id: (not u.worst(), exact[u.unit_id].key or Decimal(0)) for u in ranked}
         ordered = sorted(keys.values())
         composites = [exact[u.unit_id].composite or Fraction(0) for u in ranked]
         average = sum(composites, Fraction(0)) / len(ranked)
@@ -388,6 +394,10 @@ def _rank(plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]) -> di
             if rules.no_excellence is not None and lower < rules.no_excellence.ranked_low:
                 u.no_excellence = memo.composite is not None and memo.composite < average
             u.award = (
-                award is not None and u.rank <= award.count and not u.talk and not u.no_excellence
+                award is not None
+                and u.rank <= award.count
+                and not u.talk
+                and not u.no_excellence
+                and not u.sanctions
             )
     return averages

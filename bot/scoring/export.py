@@ -20,7 +20,7 @@ from bot.admin.fairness import Burst
 from bot.campaign.schema import Campaign
 from bot.core.clock import CHINA
 from bot.i18n import t
-from bot.scoring.results import CampaignScores, Figure
+from bot.scoring.results import CampaignScores, Figure, UnitScore
 
 Cell = str | int | Decimal | None
 Table = tuple[str, list[str], list[list[Cell]]]  # sheet name, headers, rows
@@ -100,6 +100,7 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
                     _yes(locale, u.talk),
                     _yes(locale, u.no_excellence),
                     _yes(locale, u.award),
+                    _sanctions(u, locale),
                 ]
             )
     headers = _h(
@@ -118,8 +119,16 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
         "talk",
         "no_excellence",
         "award",
+        "sanction",
     )
     return t(locale, "scoring.sheet.ranking"), headers, rows
+
+
+def _sanctions(unit: UnitScore, locale: str) -> str:
+    """The sanctions in force on a unit with their reasons (plain text: a cell, not HTML)."""
+    return "; ".join(
+        f"#{s.id} {t(locale, f'sanction.kind.{s.kind.value}')}: {s.reason}" for s in unit.sanctions
+    )
 
 
 def _yes(locale: str, flag: bool) -> str:

@@ -69,6 +69,22 @@ class Issues:
     suggestions: list[str] = field(default_factory=list)  # newest first
 
 
+class SanctionKind(StrEnum):
+    """What a sanction does (seed 002 六(三), seed 000 四(四))."""
+
+    WORST = "worst"  # 直接列为最差单位: last in its kind whatever its score, and no award
+    NO_AWARD = "no-award"  # 取消评先资格: no award
+
+
+@dataclass(frozen=True)
+class SanctionNote:
+    """A sanction in force on a unit, as reports show it."""
+
+    id: int
+    kind: SanctionKind
+    reason: str
+
+
 @dataclass
 class UnitScore:
     """Every figure of one unit."""
@@ -90,6 +106,11 @@ class UnitScore:
     no_excellence: bool = False  # 不评优
     award: bool = False
     issues: Issues = field(default_factory=Issues)
+    sanctions: tuple[SanctionNote, ...] = ()
+
+    def worst(self) -> bool:
+        """True if a sanction places this unit last in its kind."""
+        return any(s.kind is SanctionKind.WORST for s in self.sanctions)
 
     def component(self, component_id: str) -> ComponentScore:
         """This unit's score for one component (KeyError if the campaign has none)."""

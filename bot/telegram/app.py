@@ -21,6 +21,7 @@ from bot.telegram.routers import (
     evaluator,
     fallback,
     privacy,
+    sanctions,
     survey,
 )
 from bot.telegram.routers import publish as publication
@@ -50,6 +51,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         complaints.router,  # its text/file handlers only for people in the complaint flow
         survey.text_router,  # typed text and files inside a questionnaire
         evaluator.router,  # only its commands, refused to non-evaluators
+        sanctions.router,  # /sanction (evaluators), /sanction revoke (admins)
         common.router,
         access.router,
         admin.router,

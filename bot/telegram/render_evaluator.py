@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.campaign.schema import Campaign, ComponentKind
 from bot.core.clock import CHINA
-from bot.i18n import format_date, t
+from bot.i18n import Safe, format_date, t
 from bot.scoring.format import format_interval, format_pct, format_points
 from bot.scoring.progress import (
     CompositionCheck,
@@ -43,7 +43,21 @@ def computed(scores: CampaignScores, locale: str) -> str:
 def flags(unit: UnitScore, locale: str) -> list[str]:
     """The flags a unit carries, in words."""
     names = [("talk", unit.talk), ("no_excellence", unit.no_excellence), ("award", unit.award)]
-    return [t(locale, f"scoring.flag.{name}") for name, on in names if on]
+    marks = [t(locale, f"scoring.flag.{name}") for name, on in names if on]
+    return marks + sanctions(unit, locale)
+
+
+def sanctions(unit: UnitScore, locale: str) -> list[str]:
+    """The sanctions in force on a unit, each with its reason."""
+    return [
+        t(
+            locale,
+            "sanction.flag",
+            kind=t(locale, f"sanction.kind.{s.kind.value}"),
+            reason=s.reason[:300],
+        )
+        for s in unit.sanctions
+    ]
 
 
 def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) -> list[str]:
@@ -65,7 +79,7 @@ def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) 
                     unit=name,
                     composite=format_points(u.composite),
                     satisfaction=format_pct(u.satisfaction.satisfaction),
-                    flags=f" · {'、'.join(marks)}" if marks else "",
+                    flags=Safe(f" · {'、'.join(marks)}") if marks else "",
                 )
             )
         else:
@@ -123,7 +137,7 @@ def score(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: s
             )
         )
     if flags(unit, locale):
-        lines.append(t(locale, "scoring.score.flags", flags="、".join(flags(unit, locale))))
+        lines.append(t(locale, "scoring.score.flags", flags=Safe("、".join(flags(unit, locale)))))
     return [*lines, "", computed(scores, locale)]
 
 

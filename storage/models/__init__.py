@@ -27,6 +27,7 @@ from storage.models.core import (
     UTCDateTime,
 )
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
+from storage.models.sanctions import Sanction
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "PublicationRequest",
     "ReminderMark",
     "Respondent",
+    "Sanction",
     "ScoreResult",
     "ScoreRun",
     "Submission",

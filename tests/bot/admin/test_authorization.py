@@ -78,6 +78,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "evaluator:export": STAFF,
     "evaluator:mark": STAFF,
     "evaluator:bonus_or_finding": STAFF,
+    # sanctions (bot/telegram/routers/sanctions.py): imposed by evaluators, revoked by admins
+    "sanctions:sanction": STAFF,
+    "sanctions:revoke": ADMINS,
     # complaints
     "complaints:complain": EVERYONE,
     "complaints:my_complaints": EVERYONE,
@@ -128,6 +131,8 @@ PROBES: dict[str, str] = {
     "evaluator:ranking": "/ranking",
     "evaluator:progress_": "/progress",
     "evaluator:issues": "/issues",
+    "sanctions:sanction": "/sanction",
+    "sanctions:revoke": "/sanction revoke 999999 matrix test",
     "publish:publish": "/publish",
     "admin:broadcast": "/broadcast",  # last: the admin is composing afterwards
 }

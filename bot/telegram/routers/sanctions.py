@@ -1,0 +1,98 @@
+"""Sanctions in chat (seed 002 六(三), seed 000 四(四)).
+
+/sanction UNIT worst|no-award REASON — an evaluator places a unit last in its kind
+(直接列为最差单位) or removes it from awards (取消评先资格); /sanction revoke ID REASON —
+an admin revokes one.  Both are audited with their reason and fold into the next
+refresh of the scores at once.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.app.services import Services
+from bot.i18n import t
+from bot.scoring import lookup
+from bot.scoring.records import EntryError
+from bot.telegram.authz import ADMIN, STAFF
+from storage.records import RespondentRecord
+from storage.uow import UnitOfWork
+
+router = Router(name="sanctions")
+REVOKE = F.args.regexp(r"(?i)^\s*revoke(\s|$)")
+
+
+@router.message(Command("sanction", magic=REVOKE), flags=ADMIN)
+async def revoke(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/sanction revoke ID REASON (admins)."""
+    words = (command.args or "").split()
+    if len(words) < 3:
+        await message.answer(t(locale, "sanction.usage.revoke"))
+        return
+    try:
+        found = await services.records.revoke_sanction(
+            uow, person.id, words[1], " ".join(words[2:])
+        )
+    except EntryError as exc:
+        await message.answer(t(locale, f"sanction.error.{exc.key}", **exc.values))
+        return
+    services.scoring.changed(found.campaign_id)
+    await message.answer(
+        t(locale, "sanction.revoked", id=found.id, reason=shown(" ".join(words[2:])))
+    )
+
+
+@router.message(Command("sanction"), flags=STAFF)
+async def sanction(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/sanction UNIT worst|no-award REASON (evaluators)."""
+    campaign, words = lookup.split_campaign(services.registry, services.clock, _words(command))
+    unit_id = (
+        services.registry.unit_ids.get((campaign.id, words[0])) if campaign and words else None
+    )
+    if campaign is None or unit_id is None or len(words) < 3:
+        await message.answer(t(locale, "sanction.usage.impose"))
+        return
+    reason = " ".join(words[2:])
+    try:
+        new_id = await services.records.impose_sanction(
+            uow, person.id, campaign.id, unit_id, words[1], reason
+        )
+    except EntryError as exc:
+        await message.answer(t(locale, f"sanction.error.{exc.key}", **exc.values))
+        return
+    services.scoring.changed(campaign.id)
+    await message.answer(
+        t(
+            locale,
+            "sanction.done",
+            id=new_id,
+            unit=campaign.unit(words[0]).name.get(locale),
+            kind=t(locale, f"sanction.kind.{words[1].lower()}"),
+            reason=shown(reason),
+        )
+    )
+
+
+def shown(reason: str, limit: int = 1000) -> str:
+    """A typed reason cut to fit in a reply (t() escapes it)."""
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+
+
+def _words(command: CommandObject) -> list[str]:
+    return (command.args or "").split()
