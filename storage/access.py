@@ -179,3 +179,14 @@ def set_category(
             respondent_id=user_id, campaign_id=campaign_id, category=category, granted_at=now
         )
     )
+
+
+def end_membership(conn: Connection, user_id: int, campaign_id: str) -> str | None:
+    """Take a respondent out of their category in a campaign; the category they had."""
+    m = Membership
+    had = conn.execute(
+        select(m.category).where(m.respondent_id == user_id, m.campaign_id == campaign_id)
+    ).scalar_one_or_none()
+    if had is not None:
+        conn.execute(delete(m).where(m.respondent_id == user_id, m.campaign_id == campaign_id))
+    return had

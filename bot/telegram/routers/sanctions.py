@@ -4,6 +4,10 @@
 (直接列为最差单位) or removes it from awards (取消评先资格); /sanction revoke ID REASON —
 an admin revokes one.  Both are audited with their reason and fold into the next
 refresh of the scores at once.
+
+/unseat [CAMPAIGN] USER_ID keep|void REASON — an evaluator withdraws a representative's
+seat (取消评议代表资格): their category ends, panel components close to them, and
+their answers are kept or voided as the evaluator chooses (audited).
 """
 
 from __future__ import annotations
@@ -87,6 +91,41 @@ async def sanction(
             reason=shown(reason),
         )
     )
+
+
+@router.message(Command("unseat"), flags=STAFF)
+async def unseat(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/unseat [CAMPAIGN] USER_ID keep|void REASON (evaluators)."""
+    campaign, words = lookup.split_campaign(services.registry, services.clock, _words(command))
+    if (
+        campaign is None
+        or len(words) < 3
+        or not words[0].isdigit()
+        or words[1].lower() not in ("keep", "void")
+    ):
+        await message.answer(t(locale, "sanction.usage.unseat"))
+        return
+    rid, reason = int(words[0]), " ".join(words[2:])
+    fairness = services.admin.fairness
+    seat = await fairness.withdraw_seat(
+        uow, person.id, rid, campaign, words[1].lower() == "void", reason
+    )
+    if seat is None:
+        await message.answer(t(locale, "sanction.unseat.no_seat", user=rid))
+        return
+    services.survey.forget_category(rid, campaign.id)
+    services.scoring.changed(campaign.id)
+    held = next((c for c in campaign.categories if c.id == seat.category), None)
+    category = held.name.get(locale) if held is not None else seat.category
+    key = f"sanction.unseat.{words[1].lower()}"
+    await message.answer(t(locale, key, user=rid, category=category, count=seat.voided))
 
 
 def shown(reason: str, limit: int = 1000) -> str:

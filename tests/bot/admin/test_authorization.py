@@ -81,6 +81,7 @@ MATRIX: dict[str, frozenset[str]] = {
     # sanctions (bot/telegram/routers/sanctions.py): imposed by evaluators, revoked by admins
     "sanctions:sanction": STAFF,
     "sanctions:revoke": ADMINS,
+    "sanctions:unseat": STAFF,
     # complaints
     "complaints:complain": EVERYONE,
     "complaints:my_complaints": EVERYONE,
@@ -133,6 +134,7 @@ PROBES: dict[str, str] = {
     "evaluator:issues": "/issues",
     "sanctions:sanction": "/sanction",
     "sanctions:revoke": "/sanction revoke 999999 matrix test",
+    "sanctions:unseat": "/unseat",
     "publish:publish": "/publish",
     "admin:broadcast": "/broadcast",  # last: the admin is composing afterwards
 }

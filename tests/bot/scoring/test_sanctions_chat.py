@@ -8,7 +8,7 @@ from bot.scoring.export import tables
 from tests.bot.telegram.conftest import BotApp
 from tests.bot.telegram.helpers import Citizen, plain
 
-from .helpers import F, V, add_questionnaires
+from .helpers import F, V, add_questionnaires, unit_id
 
 CZ = "changzhou-2011-safety"
 
@@ -60,3 +60,49 @@ async def test_sanction_places_the_best_unit_last_until_an_admin_revokes_it(app:
     [ranking, _] = await evaluator.send("/ranking", count=2)
     assert f"1. {wujin} — 100.00" in ranking.plain_text
     assert "placed last" not in ranking.plain_text
+
+
+async def test_unseat_ends_the_seat_closes_the_panel_and_voids_on_request(app: BotApp) -> None:
+    services = app.services
+    # Two mass representatives answered on site about wujin (5 items each).
+    keys = await add_questionnaires(services, CZ, "wujin", "onsite", [V] * 5, 2, "mass-rep")
+    kept_rid, voided_rid = keys[0][0], keys[1][0]
+    async with services.db.unit_of_work() as uow:
+        await services.access.grant(uow, None, 5202, Role.EVALUATOR)
+        codes = await services.access.issue_codes(uow, 7, 2, category="mass-rep", campaign_id=CZ)
+    for rid, code in zip((kept_rid, voided_rid), codes, strict=True):
+        await Citizen(app, rid, "en").send(f"/code {code}")
+    evaluator = Citizen(app, 5202, "en")
+    wujin = unit_id(services, CZ, "wujin")
+
+    async def onsite_valid() -> int:
+        await services.scoring.refresh(CZ, full=True)
+        async with services.db.unit_of_work() as uow:
+            scores = await services.scoring.results(uow, CZ)
+        found = scores.unit(wujin) if scores else None
+        assert found is not None and found.component("onsite").overall is not None
+        return found.component("onsite").overall.valid
+
+    assert await onsite_valid() == 10
+    [usage] = await evaluator.send(f"/unseat {kept_rid} maybe canvassing")
+    assert usage.plain_text == plain("en", "sanction.usage.unseat")
+    [kept] = await evaluator.send(f"/unseat {kept_rid} keep took gifts from the bureau")
+    assert kept.plain_text == plain(
+        "en", "sanction.unseat.keep", user=kept_rid, category="Citizens' representative", count=0
+    )
+    [voided] = await evaluator.send(f"/unseat {CZ} {voided_rid} void ballot stuffing")
+    assert "1 questionnaire of theirs voided" in voided.plain_text
+    [again] = await evaluator.send(f"/unseat {voided_rid} void twice")
+    assert again.plain_text == plain("en", "sanction.unseat.no_seat", user=voided_rid)
+    assert await onsite_valid() == 5  # the kept representative's 5 answers still count
+    # The panel-only on-site component is closed to both: only the public questionnaire.
+    for rid in (kept_rid, voided_rid):
+        async with services.db.unit_of_work() as uow:
+            reply = await services.survey.begin(uow, rid)
+        assert type(reply.screen).__name__ == "UnitChoice"
+    async with services.db.unit_of_work() as uow:
+        log = [e for e in await services.access.audit_log(uow) if e.action == "seat_withdrawn"]
+    assert sorted((e.reason, e.details["voided"]) for e in log) == [
+        ("ballot stuffing", 1),
+        ("took gifts from the bureau", 0),
+    ]
