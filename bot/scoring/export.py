@@ -101,6 +101,7 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
                     _yes(locale, u.no_excellence),
                     _yes(locale, u.award),
                     _sanctions(u, locale),
+                    _panels(u),
                 ]
             )
     headers = _h(
@@ -120,8 +121,18 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
         "no_excellence",
         "award",
         "sanction",
+        "panel",
     )
     return t(locale, "scoring.sheet.ranking"), headers, rows
+
+
+def _panels(unit: UnitScore) -> str:
+    """Each composition rule on the unit's own panel: component, members/total, met or not
+    (✓ / ✗), "!" when enforced."""
+    return "; ".join(
+        f"{p.component} {p.members}/{p.total} {'✓' if p.met else '✗'}{'!' if p.enforced else ''}"
+        for p in unit.panels
+    )
 
 
 def _sanctions(unit: UnitScore, locale: str) -> str:

@@ -22,6 +22,7 @@ class Status(StrEnum):
     RANKED = "ranked"
     INSUFFICIENT = "insufficient"  # a survey component below the minimum sample
     INCOMPLETE = "incomplete"  # a manual component without marks
+    PANEL = "panel"  # its panel breaks an enforced composition rule
 
 
 @dataclass
@@ -85,6 +86,22 @@ class SanctionNote:
     reason: str
 
 
+@dataclass(frozen=True)
+class PanelCheck:
+    """A composition rule checked on one unit's panel (people of the rule's categories)."""
+
+    component: str
+    members: int
+    total: int
+    min_share: Decimal
+    enforced: bool
+
+    @property
+    def met(self) -> bool:
+        """True when the rule's categories make up at least the minimum share."""
+        return self.total > 0 and self.members >= self.min_share * self.total
+
+
 @dataclass
 class UnitScore:
     """Every figure of one unit."""
@@ -107,6 +124,7 @@ class UnitScore:
     award: bool = False
     issues: Issues = field(default_factory=Issues)
     sanctions: tuple[SanctionNote, ...] = ()
+    panels: list[PanelCheck] = field(default_factory=list)
 
     def worst(self) -> bool:
         """True if a sanction places this unit last in its kind."""

@@ -15,6 +15,7 @@ from bot.scoring.progress import (
     composition_checks,
 )
 from bot.scoring.results import CampaignScores, ComponentScore, Status, UnitScore
+from bot.telegram.render_panels import panel_lines, unit_panels
 
 LIMIT = 3900  # below Telegram's 4096 characters, with room for the HTML entities
 
@@ -136,6 +137,7 @@ def score(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: s
                 cap=format_points(campaign.rules.bonus_cap),
             )
         )
+    lines += panel_lines(campaign, unit, locale)
     if flags(unit, locale):
         lines.append(t(locale, "scoring.score.flags", flags=Safe("、".join(flags(unit, locale)))))
     return [*lines, "", computed(scores, locale)]
@@ -295,9 +297,9 @@ def progress(
                     count=count,
                 )
             )
-    lines += [
-        _composition(campaign, check, locale) for check in composition_checks(campaign, found)
-    ]
+    for check in composition_checks(campaign, found):
+        lines.append(_composition(campaign, check, locale))
+        lines += unit_panels(campaign, scores, check.rule.component, locale)
     lines.append(t(locale, "scoring.progress.days"))
     lines += [
         t(locale, "scoring.progress.day", date=format_date(locale, day), count=n)

@@ -106,3 +106,24 @@ async def test_unseat_ends_the_seat_closes_the_panel_and_voids_on_request(app: B
         ("ballot stuffing", 1),
         ("took gifts from the bureau", 0),
     ]
+
+
+async def test_progress_and_score_check_each_units_panel(app: BotApp) -> None:
+    services = app.services
+    await add_questionnaires(services, CZ, "wujin", "onsite", [V] * 5, 3, "mass-rep")
+    await add_questionnaires(services, CZ, "wujin", "onsite", [V] * 5, 1, "npc-deputy")
+    await add_questionnaires(services, CZ, "liyang", "onsite", [V] * 5, 1, "enterprise-rep")
+    await add_questionnaires(services, CZ, "liyang", "onsite", [V] * 5, 3, "npc-deputy")
+    async with services.db.unit_of_work() as uow:
+        await services.access.grant(uow, None, 5402, Role.EVALUATOR)
+    await services.scoring.refresh(CZ, full=True)
+    evaluator = Citizen(app, 5402, "en")
+    campaign = services.registry.campaigns[CZ]
+    wujin, liyang = (campaign.unit(c).name.get("en") for c in ("wujin", "liyang"))
+    replies = await evaluator.send("/progress")
+    text = "\n".join(r.plain_text for r in replies)
+    # Together 4 of 8 = 50 % (met); per panel: wujin 3 of 4, liyang 1 of 4 (broken).
+    assert f"✅ {wujin}: 75.0% (3 of 4)" in text
+    assert f"⚠️ {liyang}: 25.0% (1 of 4)" in text
+    [score] = await evaluator.send("/score liyang")
+    assert "make up 25.0% (1 of 4); at least 50% required" in score.plain_text
