@@ -20,6 +20,7 @@ from bot.telegram.routers import (
     complaints,
     evaluator,
     fallback,
+    inspections,
     privacy,
     sanctions,
     survey,
@@ -52,6 +53,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         survey.text_router,  # typed text and files inside a questionnaire
         evaluator.router,  # only its commands, refused to non-evaluators
         sanctions.router,  # /sanction (evaluators), /sanction revoke (admins)
+        inspections.router,  # /inspect, /confirm, /reject, /corrected
         common.router,
         access.router,
         admin.router,

@@ -1,5 +1,5 @@
 """Panel composition per unit (seed 002 五(三): each bureau convenes its own panel) in
-/progress and /score."""
+/progress and /score; inspectors' findings of a unit in /issues."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from bot.campaign.schema import Campaign
 from bot.i18n import t
 from bot.scoring.format import format_pct
 from bot.scoring.results import CampaignScores, UnitScore
+from storage.inspections import InspectionRecord
 
 
 def unit_panels(
@@ -48,3 +49,26 @@ def panel_lines(campaign: Campaign, unit: UnitScore, locale: str) -> list[str]:
         )
         for p in unit.panels
     ]
+
+
+def inspection_lines(found: list[InspectionRecord], locale: str) -> list[str]:
+    """/issues: the unit's inspectors' findings with their status (no inspector named)."""
+    if not found:
+        return []
+    lines = ["", t(locale, "inspection.issues.title")]
+    for f in found:
+        points = "—" if f.points_x100 is None else f"{f.points_x100 / 100:g}"
+        lines.append(
+            t(
+                locale,
+                "inspection.issues.line",
+                id=f.id,
+                kind=t(locale, f"inspection.kind.{f.kind}"),
+                status=t(locale, f"inspection.status.{f.status}"),
+                points=points,
+                seen=f.seen[:300],
+            )
+        )
+        if f.correction:
+            lines.append(t(locale, "inspection.issues.corrected", text=f.correction[:300]))
+    return lines

@@ -26,6 +26,7 @@ from storage.models.core import (
     Unit,
     UTCDateTime,
 )
+from storage.models.inspections import Inspection
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
 from storage.models.sanctions import Sanction
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
@@ -45,6 +46,7 @@ __all__ = [
     "Conversation",
     "Finding",
     "Grant",
+    "Inspection",
     "Mark",
     "Membership",
     "PhaseNoticeMark",

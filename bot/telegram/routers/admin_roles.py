@@ -246,7 +246,7 @@ CodeTarget = tuple[Role | None, int | None, str | None, str | None]
 
 def _code_target(services: Services, name: str) -> CodeTarget | None:
     """admin, evaluator, handler:UNIT, CATEGORY or CAMPAIGN/CATEGORY (None: unknown)."""
-    if name in (Role.ADMIN.value, Role.EVALUATOR.value):
+    if name in (Role.ADMIN.value, Role.EVALUATOR.value, Role.INSPECTOR.value):
         return Role(name), None, None, None
     if name.startswith("handler:"):
         unit_id = _unit_id(services, name.removeprefix("handler:"))

@@ -82,6 +82,10 @@ MATRIX: dict[str, frozenset[str]] = {
     "sanctions:sanction": STAFF,
     "sanctions:revoke": ADMINS,
     "sanctions:unseat": STAFF,
+    # inspectors' findings (bot/telegram/routers/inspections.py)
+    "inspections:inspect": frozenset({"inspector"}),
+    "inspections:decide": STAFF,
+    "inspections:corrected": frozenset({HANDLER}),
     # complaints
     "complaints:complain": EVERYONE,
     "complaints:my_complaints": EVERYONE,
