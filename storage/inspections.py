@@ -142,6 +142,13 @@ class InspectionsRepo:
 
         return await self.uow.run_exclusive(write)
 
+    async def of_campaign(self, campaign_id: str) -> list[InspectionRecord]:
+        """Every finding of a campaign, oldest first."""
+        rows = await self.uow.session.execute(
+            select(*_COLUMNS).where(_I.campaign_id == campaign_id).order_by(_I.id)
+        )
+        return [InspectionRecord(*row) for row in rows]
+
     async def of_unit(self, campaign_id: str, unit_id: int) -> list[InspectionRecord]:
         """A unit's findings, oldest first."""
         rows = await self.uow.session.execute(

@@ -105,6 +105,10 @@ class InspectionService:
         await repo.correct(found.id, answer, self.clock.now())
         return found
 
+    async def of_campaign(self, uow: UnitOfWork, campaign_id: str) -> list[InspectionRecord]:
+        """Every finding of a campaign (the export's sheet), oldest first."""
+        return await InspectionsRepo(uow).of_campaign(campaign_id)
+
     async def of_unit(
         self, uow: UnitOfWork, campaign_id: str, unit_id: int
     ) -> list[InspectionRecord]:

@@ -198,8 +198,9 @@ async def export(
         time=screens.timestamp(scores, locale),
     )
     bursts = await services.admin.fairness.bursts(uow, campaign.id)
+    findings = await services.inspections.of_campaign(uow, campaign.id)
     await uow.end_reads()  # nothing more to read while the workbook is written
-    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts)
+    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts, findings)
     await message.answer_document(BufferedInputFile(data, name), caption=caption)
 
 

@@ -5,8 +5,10 @@ handler without the inspector's identity; the unit answers; /issues lists it."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from bot.access.service import Role
+from bot.scoring.export import tables
 from tests.bot.telegram.conftest import BotApp
 from tests.bot.telegram.helpers import Citizen, plain, wait_until
 
@@ -89,3 +91,20 @@ async def test_a_finding_with_a_photo_through_confirmation_into_the_deduction(
         ("inspection_confirmed", EVALUATOR),
         ("inspection_rejected", EVALUATOR),
     }
+    async with services.db.unit_of_work() as uow:
+        findings = await services.inspections.of_campaign(uow, CZ)
+        scores = await services.scoring.results(uow, CZ)
+    assert scores is not None
+    *_, (sheet, _, rows) = tables(services.registry.campaigns[CZ], scores, "en", [], findings)
+    assert sheet == plain("en", "scoring.sheet.findings")
+    assert [(r[0], r[2], r[4], r[5], r[7], r[8]) for r in rows] == [
+        (
+            1,
+            "unannounced visit (暗访)",
+            Decimal(2),
+            "confirmed",
+            "the window is staffed from 8:30",
+            1,
+        ),
+        (2, "media report", None, "rejected", "", 0),
+    ]
