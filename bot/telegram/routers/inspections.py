@@ -13,6 +13,7 @@ from bot.i18n import t
 from bot.scoring import lookup
 from bot.scoring.records import EntryError
 from bot.telegram.authz import HANDLER, INSPECTOR, STAFF
+from bot.telegram.replies import tell
 from storage.inspections import InspectionRecord
 from storage.outbox import Single
 from storage.records import RespondentRecord
@@ -50,17 +51,17 @@ async def inspect(
         services.registry.unit_ids.get((campaign.id, words[0])) if campaign and words else None
     )
     if campaign is None or unit_id is None:
-        await message.answer(t(locale, "inspection.error.inspection_usage"))
+        await tell(message, t(locale, "inspection.error.inspection_usage"))
         return
     try:
         new_id = await services.inspections.record(
             uow, person.id, campaign, unit_id, words[1:], _files(message)
         )
     except EntryError as exc:
-        await message.answer(t(locale, f"inspection.error.{exc.key}", **exc.values))
+        await tell(message, t(locale, f"inspection.error.{exc.key}", **exc.values))
         return
     unit = campaign.unit(words[0]).name.get(locale)
-    await message.answer(t(locale, "inspection.recorded", id=new_id, unit=unit))
+    await tell(message, t(locale, "inspection.recorded", id=new_id, unit=unit))
 
 
 @router.message(Command("confirm", "reject"), flags=STAFF)
@@ -76,7 +77,7 @@ async def decide(
     words = _words(command)
     confirmed = command.command == "confirm"
     if not words:
-        await message.answer(t(locale, f"inspection.usage.{command.command}"))
+        await tell(message, t(locale, f"inspection.usage.{command.command}"))
         return
     reason = " ".join(words[1:])
     campaigns = services.registry.campaigns
@@ -85,12 +86,12 @@ async def decide(
             uow, person.id, campaigns, words[0], confirmed, reason
         )
     except EntryError as exc:
-        await message.answer(t(locale, f"inspection.error.{exc.key}", **exc.values))
+        await tell(message, t(locale, f"inspection.error.{exc.key}", **exc.values))
         return
     if confirmed:
         services.scoring.changed(found.campaign_id)
         await _hand_over(services, uow, found)
-    await message.answer(t(locale, f"inspection.{command.command}ed", id=found.id))
+    await tell(message, t(locale, f"inspection.{command.command}ed", id=found.id))
 
 
 async def _hand_over(services: Services, uow: UnitOfWork, found: InspectionRecord) -> None:
@@ -133,15 +134,15 @@ async def corrected(
     """/corrected ID WHAT WAS CORRECTED: the unit answers a finding handed to it."""
     words = _words(command)
     if len(words) < 2:
-        await message.answer(t(locale, "inspection.usage.corrected"))
+        await tell(message, t(locale, "inspection.usage.corrected"))
         return
     handled = await services.access.handled_units(uow, person.id)
     try:
         found = await services.inspections.correct(uow, handled, words[0], " ".join(words[1:]))
     except EntryError as exc:
-        await message.answer(t(locale, f"inspection.error.{exc.key}", **exc.values))
+        await tell(message, t(locale, f"inspection.error.{exc.key}", **exc.values))
         return
-    await message.answer(t(locale, "inspection.correction_recorded", id=found.id))
+    await tell(message, t(locale, "inspection.correction_recorded", id=found.id))
 
 
 def _words(command: CommandObject) -> list[str]:

@@ -21,6 +21,7 @@ from bot.i18n import t
 from bot.scoring import lookup
 from bot.scoring.records import EntryError
 from bot.telegram.authz import ADMIN, STAFF
+from bot.telegram.replies import tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -40,18 +41,18 @@ async def revoke(
     """/sanction revoke ID REASON (admins)."""
     words = (command.args or "").split()
     if len(words) < 3:
-        await message.answer(t(locale, "sanction.usage.revoke"))
+        await tell(message, t(locale, "sanction.usage.revoke"))
         return
     try:
         found = await services.records.revoke_sanction(
             uow, person.id, words[1], " ".join(words[2:])
         )
     except EntryError as exc:
-        await message.answer(t(locale, f"sanction.error.{exc.key}", **exc.values))
+        await tell(message, t(locale, f"sanction.error.{exc.key}", **exc.values))
         return
     services.scoring.changed(found.campaign_id)
-    await message.answer(
-        t(locale, "sanction.revoked", id=found.id, reason=shown(" ".join(words[2:])))
+    await tell(
+        message, t(locale, "sanction.revoked", id=found.id, reason=shown(" ".join(words[2:])))
     )
 
 
@@ -70,7 +71,7 @@ async def sanction(
         services.registry.unit_ids.get((campaign.id, words[0])) if campaign and words else None
     )
     if campaign is None or unit_id is None or len(words) < 3:
-        await message.answer(t(locale, "sanction.usage.impose"))
+        await tell(message, t(locale, "sanction.usage.impose"))
         return
     reason = " ".join(words[2:])
     try:
@@ -78,10 +79,11 @@ async def sanction(
             uow, person.id, campaign.id, unit_id, words[1], reason
         )
     except EntryError as exc:
-        await message.answer(t(locale, f"sanction.error.{exc.key}", **exc.values))
+        await tell(message, t(locale, f"sanction.error.{exc.key}", **exc.values))
         return
     services.scoring.changed(campaign.id)
-    await message.answer(
+    await tell(
+        message,
         t(
             locale,
             "sanction.done",
@@ -89,7 +91,7 @@ async def sanction(
             unit=campaign.unit(words[0]).name.get(locale),
             kind=t(locale, f"sanction.kind.{words[1].lower()}"),
             reason=shown(reason),
-        )
+        ),
     )
 
 
@@ -110,7 +112,7 @@ async def unseat(
         or not words[0].isdigit()
         or words[1].lower() not in ("keep", "void")
     ):
-        await message.answer(t(locale, "sanction.usage.unseat"))
+        await tell(message, t(locale, "sanction.usage.unseat"))
         return
     rid, reason = int(words[0]), " ".join(words[2:])
     fairness = services.admin.fairness
@@ -118,14 +120,14 @@ async def unseat(
         uow, person.id, rid, campaign, words[1].lower() == "void", reason
     )
     if seat is None:
-        await message.answer(t(locale, "sanction.unseat.no_seat", user=rid))
+        await tell(message, t(locale, "sanction.unseat.no_seat", user=rid))
         return
     services.survey.forget_category(rid, campaign.id)
     services.scoring.changed(campaign.id)
     held = next((c for c in campaign.categories if c.id == seat.category), None)
     category = held.name.get(locale) if held is not None else seat.category
     key = f"sanction.unseat.{words[1].lower()}"
-    await message.answer(t(locale, key, user=rid, category=category, count=seat.voided))
+    await tell(message, t(locale, key, user=rid, category=category, count=seat.voided))
 
 
 def shown(reason: str, limit: int = 1000) -> str:
