@@ -7,18 +7,13 @@ Rules (docs/domain.md; seed 002 五、六; seed 000 第五阶段):
 - A deduction component contributes its full weight minus the points of its
   findings, never below zero and never more than the weight; as a 0–100 score
   that is (weight − deducted) ÷ weight × 100.
-- Components that do not cover a unit (`unit_kinds`, `units`, `exclude_units`) are
-  left out and its composite is **rescaled by the applicable weights**:
-  base = Σ weight × score ÷ Σ applicable weights, so every unit is scored out of
-  100 (a Nantong window, reached by only 55 % of the weights, is not capped at
-  55; Changzhou's city bureau, not appraised on site, is scored out of 70 % of the
-  weights, rescaled); the bonus cap and the 80 % threshold stay on one scale.
+- Components that do not cover a unit (`unit_kinds`, `units`, `exclude_units`) are left
+  out; its composite is **rescaled by the applicable weights** (Σ weight × score ÷ Σ
+  applicable weights): all are scored out of 100, under one bonus cap and one 80 %.
 - composite = base + bonus, the bonus being the sum of the unit's bonus entries,
   capped at the campaign's `bonus_cap`; the composite lies in [0, 100 + cap].
-- A unit is ranked only if every applicable survey component has at least the
-  minimum sample of people (respondents with at least one valid answer about the
-  unit in that component, never item answers) and every manual component has a mark;
-  otherwise it is reported as "insufficient sample" (or "incomplete").
+- A unit is ranked only if every covering survey component has the minimum sample of
+  people (never item answers) and every manual component has a mark.
 - Ranks: scores are published with two decimals, and units whose published
   composites are equal share a rank (1, 2, 2, 4).
 - "Bottom group of g" / "ranked low (g)": the last g places of the kind's ranking
@@ -28,6 +23,8 @@ Rules (docs/domain.md; seed 002 五、六; seed 000 第五阶段):
 - 不评优: ranked low and composite below the average composite of the kind.
 - Awards: ranked units with rank ≤ the award's count, flagged units excluded
   (a tie on the last place shares the award).
+- Sanctions (seed 002 六(三)): ranks sort by (not "worst", score): worst units end their
+  kind and sit below every other for the flags; any sanction removes the award.
 
 Speed (an incremental refresh must take well under 100 ms at a million answers):
 counts are kept aggregated per unit and component as they arrive (ScoringData, counts.py),
@@ -47,11 +44,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import partial
 
 from bot.campaign.schema import Campaign, Component, ComponentKind, Unit
 from bot.scoring import stats
 from bot.scoring.counts import ComponentCounts, ScoringData, UnitCounts, dec, figure
 from bot.scoring.flags import in_tail
+from bot.scoring.panels import panel_checks
 from bot.scoring.results import (
     CampaignScores,
     ComponentScore,
@@ -154,6 +153,7 @@ def compute(
         else:
             kept = _unit(plan, unit, uid, data, counts, kept, signature)
             recomputed.add(uid)
+        kept.score.sanctions = data.sanctions.get(uid, ())  # decided again every refresh
         memo[uid] = exact[uid] = kept
         units.append(kept.score)
     averages = _rank(plan, units, exact)
@@ -240,6 +240,9 @@ def _unit(
         parts.append(score)
         points.append(contribution)
     applicable = plan.applicable[unit.id]
+    panels = panel_checks(campaign, unit, counts)
+    if status is Status.RANKED and any(p.enforced and not p.met for p in panels):
+        status = Status.PANEL
     base = None
     if applicable and all(p is not None for p in points):
         base = sum((p for p in points if p is not None), Fraction(0)) / applicable * 100
@@ -263,6 +266,7 @@ def _unit(
         bonus=dec(bonus) or Decimal(0),
         composite=dec(composite),
         status=status if composite is not None else _why(status),
+        panels=panels,
         issues=Issues(
             complaints=dict(sorted(data.complaints.get(uid, {}).items())),
             overdue=data.overdue.get(uid, 0),
@@ -370,7 +374,7 @@ def _rank(plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]) -> di
         ranked = [u for u in units if u.kind == kind and u.status is Status.RANKED]
         if not ranked:
             continue
-        keys = {u.unit_id: exact[u.unit_id].key or Decimal(0) for u in ranked}
+        keys = {u.unit_id: (not u.worst(), exact[u.unit_id].key or Decimal(0)) for u in ranked}
         ordered = sorted(keys.values())
         composites = [exact[u.unit_id].composite or Fraction(0) for u in ranked]
         average = sum(composites, Fraction(0)) / len(ranked)
@@ -384,16 +388,12 @@ def _rank(plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]) -> di
             tied = len(ordered) - higher - lower
             memo = exact[u.unit_id]
             talk, low = rules.talk, rules.no_excellence
-            if talk is not None and in_tail(
-                u.rank, lower, tied, len(ranked), talk.bottom_group, talk.ties
-            ):
+            tail = partial(in_tail, u.rank, lower, tied, len(ranked))
+            if talk is not None and tail(talk.bottom_group, talk.ties):
                 assert plan.talk_below is not None
                 u.talk = memo.pooled is not None and memo.pooled < plan.talk_below
-            if low is not None and in_tail(
-                u.rank, lower, tied, len(ranked), low.ranked_low, low.ties
-            ):
+            if low is not None and tail(low.ranked_low, low.ties):
                 u.no_excellence = memo.composite is not None and memo.composite < average
-            u.award = (
-                award is not None and u.rank <= award.count and not u.talk and not u.no_excellence
-            )
+            u.award = award is not None and u.rank <= award.count
+            u.award = u.award and not (u.talk or u.no_excellence or u.sanctions)
     return averages

@@ -16,6 +16,7 @@ from bot.scoring.progress import (
     composition_checks,
 )
 from bot.scoring.results import CampaignScores, ComponentScore, Status, UnitScore
+from bot.telegram.render_panels import panel_lines, unit_panels
 
 LIMIT = 3900  # below Telegram's 4096 characters, with room for the HTML entities
 
@@ -42,8 +43,8 @@ def computed(scores: CampaignScores, locale: str) -> str:
 
 
 def flags(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: str) -> list[str]:
-    """The flags a unit carries, in words, each with why it was raised."""
-    return [
+    """The flags a unit carries, in words, each with why it was raised, then its sanctions."""
+    marks = [
         t(
             locale,
             "scoring.reason.flag",
@@ -51,6 +52,20 @@ def flags(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: s
             why=Safe(t(locale, r.key, **r.values)),
         )
         for r in reasons(campaign, scores, unit)
+    ]
+    return marks + sanctions(unit, locale)
+
+
+def sanctions(unit: UnitScore, locale: str) -> list[str]:
+    """The sanctions in force on a unit, each with its reason."""
+    return [
+        t(
+            locale,
+            "sanction.flag",
+            kind=t(locale, f"sanction.kind.{s.kind.value}"),
+            reason=s.reason[:300],
+        )
+        for s in unit.sanctions
     ]
 
 
@@ -90,7 +105,7 @@ def _ranked_line(campaign: Campaign, scores: CampaignScores, u: UnitScore, local
         unit=campaign.unit(u.code).name.get(locale),
         composite=format_points(u.composite),
         satisfaction=format_pct(u.satisfaction.satisfaction),
-        flags=f" · {'; '.join(marks)}" if marks else "",
+        flags=Safe(f" · {'; '.join(marks)}") if marks else "",
     )
 
 
@@ -135,9 +150,10 @@ def score(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: s
                 cap=format_points(campaign.rules.bonus_cap),
             )
         )
+    lines += panel_lines(campaign, unit, locale)
     marks = flags(campaign, scores, unit, locale)
     if marks:
-        lines.append(t(locale, "scoring.score.flags", flags="; ".join(marks)))
+        lines.append(t(locale, "scoring.score.flags", flags=Safe("; ".join(marks))))
     return [*lines, "", computed(scores, locale)]
 
 
@@ -298,9 +314,9 @@ def progress(
                     count=count,
                 )
             )
-    lines += [
-        _composition(campaign, check, locale) for check in composition_checks(campaign, found)
-    ]
+    for check in composition_checks(campaign, found):
+        lines.append(_composition(campaign, check, locale))
+        lines += unit_panels(campaign, scores, check.rule.component, locale)
     lines.append(t(locale, "scoring.progress.days"))
     lines += [
         t(locale, "scoring.progress.day", date=format_date(locale, day), count=n)
