@@ -1,9 +1,10 @@
 """Composition checked per unit's panel (seed 002 五(三)), worked by hand, without a database.
 
 Changzhou: on-site appraisal (departments) needs mass + enterprise representatives to be
-≥ 50 % of each bureau's panel.  wujin's panel: 3 mass-rep + 3 npc-deputy → 3/6 = 50 %,
-met.  liyang's: 2 enterprise-rep + 4 npc-deputy → 2/6, broken.  Both panels together
-(5/12) would break the rule; counted per panel, only liyang's does.
+≥ 50 % of each bureau's panel.  wujin's panel: 15 mass-rep + 15 npc-deputy → 15/30 =
+50 %, met.  liyang's: 10 enterprise-rep + 20 npc-deputy → 10/30, broken.  Both panels
+together (25/60) would break the rule; counted per panel, only liyang's does.  (30 people
+per panel: the minimum sample is people, so both panels are sufficient.)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.campaign.schema import Campaign
 from bot.scoring.compute import compute
 from bot.scoring.counts import ScoringData
 from bot.scoring.results import Status, UnitScore
+from storage.scoring import PEOPLE
 
 from .helpers import CAMPAIGNS, V
 
@@ -28,15 +30,17 @@ ITEMS = [i.id for i in SHIPPED.questionnaire.items]
 def _data() -> ScoringData:
     data = ScoringData()
     panels = {
-        "wujin": {"mass-rep": 3, "npc-deputy": 3},
-        "liyang": {"enterprise-rep": 2, "npc-deputy": 4},
+        "wujin": {"mass-rep": 15, "npc-deputy": 15},
+        "liyang": {"enterprise-rep": 10, "npc-deputy": 20},
     }
     for code, people in panels.items():
         for category, n in people.items():
             for item in ITEMS:  # n questionnaires, every item very satisfied
                 data.add_tally((IDS[code], "onsite", item, category, V), n)
-        for item in ITEMS:  # 30 public questionnaires: above the minimum sample
+            data.add_tally((IDS[code], "onsite", PEOPLE, category, PEOPLE), n)  # n people
+        for item in ITEMS:  # 30 public questionnaires: the minimum sample
             data.add_tally((IDS[code], "questionnaire", item, "public", V), 30)
+        data.add_tally((IDS[code], "questionnaire", PEOPLE, "public", PEOPLE), 30)
     return data
 
 
@@ -53,8 +57,8 @@ def _with_mode(mode: str) -> Campaign:
 def test_each_panel_is_checked_on_its_own() -> None:
     u = _scores(SHIPPED)  # the shipped file: mode shown
     [wujin], [liyang] = u["wujin"].panels, u["liyang"].panels
-    assert (wujin.members, wujin.total, wujin.met) == (3, 6, True)
-    assert (liyang.members, liyang.total, liyang.met) == (2, 6, False)
+    assert (wujin.members, wujin.total, wujin.met) == (15, 30, True)
+    assert (liyang.members, liyang.total, liyang.met) == (10, 30, False)
     assert u["changzhou-window"].panels == []  # on-site does not reach windows
     # shown: both are ranked all the same (100 on site, 100 questionnaire, 20 cases)
     assert (u["wujin"].status, u["liyang"].status) == (Status.RANKED, Status.RANKED)

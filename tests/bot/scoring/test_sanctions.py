@@ -34,9 +34,9 @@ DIVISIONS = {
 async def _divisions(services: Services) -> None:
     rows = []
     for code, (mark, mid, inter, soc) in DIVISIONS.items():
-        await add_questionnaires(services, NT, code, "midyear", [LEVELS[mid]] * 6, 5)
-        await add_questionnaires(services, NT, code, "interpellation", [LEVELS[inter]] * 6, 5)
-        await add_questionnaires(services, NT, code, "social", [LEVELS[soc]] * 6, 5)
+        await add_questionnaires(services, NT, code, "midyear", [LEVELS[mid]] * 6, 30)
+        await add_questionnaires(services, NT, code, "interpellation", [LEVELS[inter]] * 6, 30)
+        await add_questionnaires(services, NT, code, "social", [LEVELS[soc]] * 6, 30)
         rows.append(f"{NT},{code},daily,2012-h1,{mark},\n")
     text = "campaign,unit,component,label,score,note\n" + "".join(rows)
     async with services.db.unit_of_work() as uow:

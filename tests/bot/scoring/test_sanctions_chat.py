@@ -16,8 +16,8 @@ CZ = "changzhou-2011-safety"
 async def test_sanction_places_the_best_unit_last_until_an_admin_revokes_it(app: BotApp) -> None:
     services = app.services
     for code, level in (("wujin", V), ("liyang", F)):
-        await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 6, "mass-rep")
-        await add_questionnaires(services, CZ, code, "questionnaire", [level] * 5, 6)
+        await add_questionnaires(services, CZ, code, "onsite", [level] * 5, 30, "mass-rep")
+        await add_questionnaires(services, CZ, code, "questionnaire", [level] * 5, 30)
     async with services.db.unit_of_work() as uow:
         await services.access.grant(uow, None, 5102, Role.EVALUATOR)
         await services.access.grant(uow, None, 5103, Role.ADMIN)
