@@ -25,6 +25,7 @@ from bot.complaints.screens import Result
 from bot.i18n import t
 from bot.telegram import render_complaints
 from bot.telegram.callbacks import ComplaintAction, ComplaintDraftAction
+from bot.telegram.replies import editable
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -170,7 +171,7 @@ async def answer_press(
         await message.answer(render_complaints.notice(result.also, locale))
     if result.screen is not None:
         text, markup = render_complaints.screen(result.screen, locale)
-        if result.edit and isinstance(message, Message) and usable:
+        if result.edit and isinstance(message, Message) and usable and editable(message):
             with contextlib.suppress(TelegramBadRequest):  # "message is not modified"
                 await message.edit_text(text, reply_markup=markup)
         elif isinstance(message, Message):
