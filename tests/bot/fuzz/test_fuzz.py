@@ -33,7 +33,7 @@ from tests.storage.conftest import POSTGRES_SKIP, POSTGRES_URL, reset_postgres
 
 from .inputs import MEDIA_KINDS, UNIT_WORDS, entities, forged_data, typed_text
 from .invariants import broken_invariants
-from .world import Person, World, db_file
+from .world import HANDLER_UNIT, Person, World, db_file
 
 # Examples per run by profile (each one is a dozen round trips): CI stays within a
 # couple of minutes, a local `dev` run takes as long as you let it.
@@ -77,6 +77,7 @@ ROLES: dict[str, tuple[Role | None, str]] = {
     "survey": (None, "/survey"),
     "complaint": (None, "/complain"),
     "handler": (Role.HANDLER, "/cases"),
+    "centre": (Role.HANDLER, "/cases"),  # the complaint centre: one person, every example
     "evaluator": (Role.EVALUATOR, "/progress"),
     "admin": (Role.ADMIN, "/broadcast"),
 }
@@ -116,7 +117,7 @@ def command(draw: st.DrawFn, role: Role | None) -> str:
     return " ".join([name, *args])[:5000]
 
 
-ACTIONS = ("press",) * 6 + ("type", "type", "command", "media", "forged", "edit", "stale")
+ACTIONS = ("press",) * 6 + ("type", "type", "command", "media", "forged", "edit", "stale", "group")
 
 
 @st.composite
@@ -152,16 +153,19 @@ def step(person: Person, drawn: dict[str, Any]) -> None:
         person.edit(texts[pick % len(texts)], drawn["text"])
     elif action == "stale" and seen and messages:
         person.press(messages[other % len(messages)], seen[pick % len(seen)])
+    elif action == "group":
+        person.send_to_group(drawn["command"] if pick % 2 else drawn["text"])
     elif action == "forged" and messages:
         person.press(messages[other % len(messages)], drawn["forged"])
     else:
         person.send(drawn["text"], drawn["entities"])
 
 
-async def a_case(world: World) -> None:
-    """A complaint filed about the handlers' unit, so a handler has a card to act on."""
+async def a_case(world: World, unit: str | None) -> None:
+    """A complaint filed about the handlers' unit (None: "not sure", for the centre to
+    route), so a handler or the centre has a card to act on."""
     citizen = Citizen(world.app, next(world.ids))
-    await file_complaint(citizen, "wujin", "窗口人员态度粗暴，办事拖延。")
+    await file_complaint(citizen, unit, "窗口人员态度粗暴，办事拖延。")
 
 
 @pytest.mark.fuzz
@@ -175,9 +179,10 @@ async def a_case(world: World) -> None:
 def test_every_input_is_answered(world: World, data: st.DataObject) -> None:
     role_name = data.draw(st.sampled_from(sorted(ROLES)), label="role")
     role, opening = ROLES[role_name]
-    person = world.person(role, data.draw(st.sampled_from(["zh-hans", "en", "zh-hant"])))
+    locale = data.draw(st.sampled_from(["zh-hans", "en", "zh-hant"]), label="locale")
+    person = world.centre if role_name == "centre" else world.person(role, locale)
     if role is Role.HANDLER:
-        world.run(a_case(world))
+        world.run(a_case(world, None if role_name == "centre" else HANDLER_UNIT))
     person.send(opening)
     for drawn in data.draw(st.lists(steps(role), min_size=3, max_size=STEPS), label="steps"):
         step(person, drawn)
