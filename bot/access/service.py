@@ -12,24 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 
 from bot.core.clock import Clock
 from storage import access as store
 from storage.access import AuditRecord, CodeRecord, NewCodes, write_audit
+from storage.records import CODE_ALPHABET as CODE_ALPHABET  # shared with storage
+from storage.records import Role as Role  # shared with storage
 from storage.uow import Transaction, UnitOfWork
 
-# No 0/O, 1/I/L: codes are read aloud and typed from paper.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
-
-
-class Role(StrEnum):
-    """Privileged roles."""
-
-    ADMIN = "admin"
-    EVALUATOR = "evaluator"
-    HANDLER = "handler"
 
 
 @dataclass(frozen=True)

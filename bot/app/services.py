@@ -32,6 +32,7 @@ from bot.scoring.records import Records
 from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService
 from storage.outbox import Single
+from storage.privacy import is_anonymous
 from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,12 @@ class Services:
     # -- deliveries ----------------------------------------------------------------------
 
     async def deliver(self, uow: UnitOfWork, deliveries: list[Delivery]) -> list[int]:
-        """Queue each delivery in its recipient's language (its screen, then its files)."""
+        """Queue each delivery in its recipient's language (its screen, then its files).
+
+        Deliveries to an anonymous id (someone who used /forget) are dropped here: no
+        chat is behind it, and Telegram would only answer "chat not found".
+        """
+        deliveries = [item for item in deliveries if not is_anonymous(item.chat_id)]
         if not deliveries:
             return []
         if self.adapter is None:

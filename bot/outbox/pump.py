@@ -6,11 +6,25 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from bot.core.clock import Clock
 from bot.outbox.messages import Blocked, Failed, InDoubt, Outgoing, RateLimited, Sender
-from bot.outbox.queue import Outbox
-from storage.outbox import BLOCKED, FAILED, PENDING, RUNNING, SENDING, SENT, UNKNOWN, QueuedJob
+from bot.outbox.pacing import ChatSpacing, TokenBucket
+from storage.outbox import (
+    BLOCKED,
+    FAILED,
+    PENDING,
+    RUNNING,
+    SENDING,
+    SENT,
+    UNKNOWN,
+    OutboxStore,
+    Progress,
+    QueuedJob,
+)
 
 log = logging.getLogger(__name__)
 _START = -(2**62)  # before every chat id (groups' ids are negative)
@@ -35,12 +49,37 @@ class _Job:
         return self.queued.id
 
 
+class Owner(Protocol):
+    """What a pump needs of the outbox it works for (bot/outbox/queue.py: `Outbox`)."""
+
+    clock: Clock
+    store: OutboxStore
+    bucket: TokenBucket  # the overall rate
+    spacing: ChatSpacing  # about one message a second per chat
+    concurrency: int
+    drain_timeout: float
+    max_attempts: int
+    default_locale: str
+    wakeup: asyncio.Event
+    on_blocked: list[Callable[[int], None]]
+    rate_limited: int  # 429s met
+    sent: int  # messages delivered by this process
+
+    async def progress(self, job_id: int) -> Progress:
+        """A job's delivery counts."""
+        ...
+
+    def due_report(self, last: float, *, final: bool) -> bool:
+        """Whether a watched job's progress should be shown again now."""
+        ...
+
+
 class Pump:
     """Claims pending recipients of every running job and sends them."""
 
-    def __init__(self, owner: Outbox, sender: Sender) -> None:
+    def __init__(self, owner: Owner, sender: Sender) -> None:
         """Work for `owner`, through `sender`."""
-        self.b, self.sender = owner, sender
+        self.owner, self.sender = owner, sender
         self.jobs: dict[int, _Job] = {}
         self.slots = asyncio.Semaphore(owner.concurrency)
         self.tasks: set[asyncio.Task[None]] = set()
@@ -49,7 +88,7 @@ class Pump:
     async def loop(self, until_idle: bool) -> None:
         """Claim and send until cancelled (or idle)."""
         while True:
-            self.b.wakeup.clear()  # anything queued from here on is seen by the refresh
+            self.owner.wakeup.clear()  # anything queued from here on is seen by the refresh
             await self._refresh_jobs()
             spawned = 0
             for job in list(self.jobs.values()):
@@ -71,11 +110,11 @@ class Pump:
     async def _idle(self, seconds: float) -> None:
         """Wait until something is queued, or `seconds` pass."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.b.wakeup.wait(), seconds)
+            await asyncio.wait_for(self.owner.wakeup.wait(), seconds)
 
     async def _refresh_jobs(self) -> None:
         """Pick up new running jobs and drop cancelled ones."""
-        running = {job.id: job for job in await self.b.store.running()}
+        running = {job.id: job for job in await self.owner.store.running()}
         for job_id in list(self.jobs):
             if job_id not in running:
                 if not self.jobs[job_id].in_flight:
@@ -90,7 +129,7 @@ class Pump:
         """Start sends for the next pending recipients of a job (keyset order)."""
         if job.stopped:
             return 0
-        rows = await self.b.store.pending(job.id, job.cursor, max(1, self.b.concurrency))
+        rows = await self.owner.store.pending(job.id, job.cursor, max(1, self.owner.concurrency))
         if not rows:
             if job.cursor != _START:
                 job.cursor = _START  # a second pass for those put back (429, 5xx)
@@ -118,26 +157,26 @@ class Pump:
 
     async def _deliver(self, job: _Job, chat_id: int, locale: str, attempts: int) -> None:
         """Wait for the chat and a slot, mark sending, call, record the outcome."""
-        b = self.b
+        owner = self.owner
         try:
-            async with b.spacing.turn(chat_id):
-                await b.bucket.acquire()
+            async with owner.spacing.turn(chat_id):
+                await owner.bucket.acquire()
                 try:
                     me = asyncio.current_task()
                     assert me is not None
                     self.on_wire.add(me)  # from here on, a clean stop waits for the outcome
-                    await b.store.mark_sending(job.id, chat_id, b.clock.now())
+                    await owner.store.mark_sending(job.id, chat_id, owner.clock.now())
                     state, error = await self._call(job, chat_id, locale, attempts + 1)
                 finally:
-                    b.bucket.release()
-            await b.store.record(job.id, chat_id, state, error, b.clock.now())
+                    owner.bucket.release()
+            await owner.store.record(job.id, chat_id, state, error, owner.clock.now())
             if state != PENDING:
                 job.settled.add(chat_id)
                 if job.queued.single:  # its one message is decided: done, claimed no more
                     job.stopped = True
-                    await b.store.close(job.id, b.clock.now())
+                    await owner.store.close(job.id, owner.clock.now())
             if state == BLOCKED:
-                for hook in b.on_blocked:
+                for hook in owner.on_blocked:
                     hook(chat_id)
         finally:
             job.in_flight.discard(chat_id)
@@ -147,21 +186,23 @@ class Pump:
         self, job: _Job, chat_id: int, locale: str, attempt: int
     ) -> tuple[str, str | None]:
         """One Bot API call; the state it leaves the recipient in."""
-        b, q = self.b, job.queued
+        owner, q = self.owner, job.queued
         # Their language, else the default one, else whichever the author wrote.
-        text = q.texts.get(locale) or q.texts.get(b.default_locale) or next(iter(q.texts.values()))
+        text = (
+            q.texts.get(locale) or q.texts.get(owner.default_locale) or next(iter(q.texts.values()))
+        )
         try:
             await self.sender.send(chat_id, Outgoing(text, q.media_kind, q.media_file_id, q.markup))
         except RateLimited as exc:
-            b.rate_limited += 1
-            b.bucket.pause(exc.retry_after)
+            owner.rate_limited += 1
+            owner.bucket.pause(exc.retry_after)
             return PENDING, "429"
         except Blocked as exc:
             return BLOCKED, str(exc)[:500]
         except InDoubt as exc:
             return UNKNOWN, str(exc)[:500]
         except Failed as exc:
-            if exc.transient and attempt < b.max_attempts:
+            if exc.transient and attempt < owner.max_attempts:
                 return PENDING, str(exc)[:500]
             return FAILED, str(exc)[:500]
         except (asyncio.CancelledError, KeyboardInterrupt):
@@ -169,16 +210,16 @@ class Pump:
         except Exception as exc:  # a bug or an unexpected error: recorded, never stuck "sending"
             log.exception("outbox: a send of job %s failed", job.id)
             return FAILED, repr(exc)[:500]
-        b.sent += 1
+        owner.sent += 1
         return SENT, None
 
     async def _report(self, job: _Job, *, final: bool = False) -> None:
         """Show a watched job's progress (at most every few seconds, and at its end)."""
-        if not job.queued.watched or not self.b.due_report(job.last_report, final=final):
+        if not job.queued.watched or not self.owner.due_report(job.last_report, final=final):
             return
         job.last_report = time.monotonic()
         try:
-            await self.sender.show_progress(await self.b.progress(job.id))
+            await self.sender.show_progress(await self.owner.progress(job.id))
         except Exception:  # a failed status edit must not stop the broadcast
             log.exception("outbox: progress report failed for job %s", job.id)
 
@@ -187,11 +228,11 @@ class Pump:
         for job in list(self.jobs.values()):
             if job.in_flight:
                 continue
-            progress = await self.b.progress(job.id)
+            progress = await self.owner.progress(job.id)
             if progress.status == RUNNING and progress.count(PENDING) + progress.count(SENDING):
                 continue
             if progress.status == RUNNING:
-                await self.b.store.close(job.id, self.b.clock.now())
+                await self.owner.store.close(job.id, self.owner.clock.now())
             del self.jobs[job.id]
             await self._report(job, final=True)
         return bool(self.jobs)
@@ -202,7 +243,7 @@ class Pump:
             task.cancel()
         wire = set(self.on_wire)
         if wire:
-            _, late = await asyncio.wait(wire, timeout=self.b.drain_timeout)
+            _, late = await asyncio.wait(wire, timeout=self.owner.drain_timeout)
             for task in late:
                 task.cancel()
 
