@@ -21,6 +21,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     EVALUATOR = "evaluator"
     HANDLER = "handler"
+    INSPECTOR = "inspector"  # 明查暗访: records findings against units
 
 
 @dataclass(frozen=True)

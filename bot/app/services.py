@@ -23,6 +23,7 @@ from bot.complaints.screens import Delivery
 from bot.complaints.service import Centre, ComplaintService
 from bot.core.clock import Clock
 from bot.core.registry import Registry, load_registry
+from bot.inspections.service import InspectionService
 from bot.outbox.messages import Outgoing, Sender
 from bot.outbox.queue import Outbox
 from bot.people.service import PeopleService
@@ -62,6 +63,7 @@ class Services:
     notice_every: float = NOTICE_INTERVAL
     outbox: Outbox = field(init=False)  # every message that is not a reply (bot/outbox/)
     scoring: ScoringService = field(init=False)  # the scorer (bot/scoring/service.py)
+    inspections: InspectionService = field(init=False)  # inspectors' findings
     records: Records = field(init=False)  # evaluators' marks, bonuses, inspection findings
     complaints: ComplaintService = field(init=False)  # bot/complaints/service.py
     admin: AdminService = field(init=False)  # phases, broadcasts, reminders (bot/admin/)
@@ -92,6 +94,7 @@ class Services:
         services.outbox.on_blocked.append(people.forget)
         services.scoring = ScoringService(db, registry, clock)
         services.records = Records(registry, clock)
+        services.inspections = InspectionService(clock)
         survey.on_submitted.append(services.scoring.submitted)
         services.complaints = ComplaintService(registry, clock, access, survey, centre or Centre())
         services.admin = AdminService(db, clock, registry, services.outbox)

@@ -26,7 +26,9 @@ from storage.models.core import (
     Unit,
     UTCDateTime,
 )
+from storage.models.inspections import Inspection
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
+from storage.models.sanctions import Sanction
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "Conversation",
     "Finding",
     "Grant",
+    "Inspection",
     "Mark",
     "Membership",
     "PhaseNoticeMark",
@@ -54,6 +57,7 @@ __all__ = [
     "PublicationRequest",
     "ReminderMark",
     "Respondent",
+    "Sanction",
     "ScoreResult",
     "ScoreRun",
     "Submission",

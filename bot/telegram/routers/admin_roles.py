@@ -194,12 +194,20 @@ async def codes(
     person: RespondentRecord,
     locale: str,
 ) -> None:
-    """/codes CATEGORY_OR_ROLE COUNT [YYYY-MM-DD]: single-use codes as a CSV document."""
+    """/codes CATEGORY_OR_ROLE[@UNIT,UNIT] COUNT [YYYY-MM-DD]: single-use codes as a CSV
+    document; a category code with @UNITS sits on those units' panels only."""
     parts = (command.args or "").split()
-    target = _code_target(services, parts[0]) if parts else None
+    name, _, units = parts[0].partition("@") if parts else ("", "", "")
+    target = _code_target(services, name) if parts else None
+    panel = _panel(services, target, units) if target and units else None
     count = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
     expires = _expiry(parts[2]) if len(parts) > 2 else None
-    if target is None or not 1 <= count <= 5000 or (len(parts) > 2 and expires is None):
+    if (
+        target is None
+        or (units and not panel)
+        or not 1 <= count <= 5000
+        or (len(parts) > 2 and expires is None)
+    ):
         await tell(message, t(locale, "admin.codes.usage"))
         return
     role, unit_id, campaign_id, category = target
@@ -212,6 +220,7 @@ async def codes(
         campaign_id=campaign_id,
         category=category,
         expires_at=expires,
+        panel_units=panel,
     )
     out = io.StringIO()
     writer = csv.writer(out)
@@ -223,12 +232,12 @@ async def codes(
                 role.value if role else "",
                 category or "",
                 campaign_id or "",
-                unit_id or "",
+                unit_id or units.replace(",", " "),
                 parts[2] if len(parts) > 2 else "",
             ]
         )
     document = BufferedInputFile(
-        out.getvalue().encode("utf-8-sig"), filename=f"codes-{parts[0]}.csv".replace("/", "-")
+        out.getvalue().encode("utf-8-sig"), filename=f"codes-{name}.csv".replace("/", "-")
     )
     caption = t(locale, "admin.codes.done", count=count)
     await answer(message, Answer(caption, document=document))
@@ -239,7 +248,7 @@ CodeTarget = tuple[Role | None, int | None, str | None, str | None]
 
 def _code_target(services: Services, name: str) -> CodeTarget | None:
     """admin, evaluator, handler:UNIT, CATEGORY or CAMPAIGN/CATEGORY (None: unknown)."""
-    if name in (Role.ADMIN.value, Role.EVALUATOR.value):
+    if name in (Role.ADMIN.value, Role.EVALUATOR.value, Role.INSPECTOR.value):
         return Role(name), None, None, None
     if name.startswith("handler:"):
         unit_id = _unit_id(services, name.removeprefix("handler:"))
@@ -253,6 +262,15 @@ def _code_target(services: Services, name: str) -> CodeTarget | None:
         if cat.id == category and campaign_id in ("", c.id)
     ]
     return (None, None, *matches[0]) if len(matches) == 1 else None
+
+
+def _panel(services: Services, target: CodeTarget, units: str) -> list[int] | None:
+    """A category code's panel units named by campaign-file id (None: not all known)."""
+    campaign_id, category = target[2], target[3]
+    if category is None or campaign_id is None:
+        return None
+    found = [services.registry.unit_ids.get((campaign_id, u)) for u in units.split(",")]
+    return None if None in found else [u for u in found if u is not None]
 
 
 def _expiry(text: str) -> dt.datetime | None:

@@ -24,6 +24,7 @@ from bot.scoring.records import EntryError, deduction_component, mark_entry
 from bot.scoring.results import CampaignScores, UnitScore
 from bot.telegram import render_evaluator as screens
 from bot.telegram.authz import STAFF
+from bot.telegram.render_panels import inspection_lines
 from bot.telegram.replies import Answer, answer, tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
@@ -127,7 +128,9 @@ async def issues(
     """/issues UNIT: complaints by kind and the latest suggestions."""
     found = await _one_unit(message, command, services, uow, locale, "scoring.usage.issues")
     if found is not None:
-        await _send(message, screens.issues(found[0], found[2], locale))
+        seen = await services.inspections.of_unit(uow, found[0].id, found[2].unit_id)
+        lines = screens.issues(found[0], found[2], locale) + inspection_lines(seen, locale)
+        await _send(message, lines)
 
 
 @router.message(Command("progress"), flags=STAFF)
@@ -196,8 +199,9 @@ async def export(
         time=screens.timestamp(scores, locale),
     )
     bursts = await services.admin.fairness.bursts(uow, campaign.id)
+    findings = await services.inspections.of_campaign(uow, campaign.id)
     await uow.end_reads()  # nothing more to read while the workbook is written
-    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts)
+    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts, findings)
     await answer(message, Answer(caption, document=BufferedInputFile(data, name)))
 
 
