@@ -27,6 +27,7 @@ from bot.complaints.screens import (
 from bot.i18n import Safe, echo, format_date, t
 from bot.survey.screens import Notice
 from bot.telegram import keyboards
+from bot.telegram.render import SEARCH_ECHO
 
 PREVIEW = 300  # characters of a long description shown on a review or list
 Rendered = tuple[str, InlineKeyboardMarkup | None]
@@ -95,9 +96,9 @@ def draft(item: DraftScreen, locale: str) -> str:
     elif d.step == "unit" and item.campaign is not None and item.page is not None:
         lines.append(t(locale, "complaint.choose_unit", campaign=item.campaign.name.get(locale)))
         if item.no_match:
-            lines.append(t(locale, "survey.no_match", query=d.query or ""))
+            lines.append(t(locale, "survey.no_match", query=echo(d.query or "", SEARCH_ECHO)))
         elif d.query:
-            lines.append(t(locale, "survey.filtered", query=d.query))
+            lines.append(t(locale, "survey.filtered", query=echo(d.query, SEARCH_ECHO)))
         if item.page.pages > 1:
             lines.append(t(locale, "common.page", page=item.page.page + 1, pages=item.page.pages))
     elif d.step == "kind":

@@ -16,7 +16,6 @@ single notice.  The rules, in one place:
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 from aiogram.exceptions import TelegramBadRequest
@@ -80,13 +79,30 @@ async def _to_press(query: CallbackQuery, reply: Answer) -> None:
     if reply.also is not None:
         await _send(query, message, reply.also, None)
     if reply.text is not None:
-        if reply.edit and isinstance(message, Message):
-            with contextlib.suppress(TelegramBadRequest):  # "message is not modified"
-                await message.edit_text(reply.text, reply_markup=reply.markup)
+        if reply.edit and isinstance(message, Message) and _editable(message):
+            await _edit(query, message, reply.text, reply.markup)
         else:
             await _send(query, message, reply.text, reply.markup)
     toast = reply.toast[:TOAST_LIMIT] if reply.toast else None
     await query.answer(toast, show_alert=(reply.alert and toast is not None) or None, url=reply.url)
+
+
+def _editable(message: Message) -> bool:
+    """True if a pressed message can become the new screen: only a text message can (a
+    press on a photo or file — stale or forged data — gets the screen anew)."""
+    return message.text is not None
+
+
+async def _edit(
+    query: CallbackQuery, message: Message, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Replace the pressed message; one that cannot be edited any more (too old, say)
+    gets the screen as a new message, so the press is never left without it."""
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            await _send(query, message, text, markup)
 
 
 async def _send(
