@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     export_hash_key: SecretStr | None = Field(default=None, alias="EXPORT_HASH_KEY")
     # A fixed "today" for rehearsals and tests (YYYY-MM-DD); empty means the real clock.
     clock_date: str | None = Field(default=None, alias="PINGYI_TODAY")
+    # The durable inbox (storage/inbox.py): updates a worker handles at once, how long a
+    # claimed update is its worker's before another may take it (a dead worker's updates
+    # wait this long; a handler must finish within it), failures before an update is parked.
+    worker_concurrency: int = Field(default=64, ge=1, le=1000, alias="WORKER_CONCURRENCY")
+    inbox_lease_seconds: float = Field(default=30.0, gt=0, le=3600, alias="INBOX_LEASE_SECONDS")
+    inbox_max_attempts: int = Field(default=5, ge=1, le=100, alias="INBOX_MAX_ATTEMPTS")
 
     @field_validator("bot_token")
     @classmethod

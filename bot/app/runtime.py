@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.admin.service import AdminSettings
 from bot.app.config import Settings
+from bot.app.inbox import WorkerSettings
 from bot.app.services import Adapter, Services
 from bot.campaign.loader import load_campaigns
 from bot.complaints.service import Centre
@@ -68,6 +69,15 @@ async def background(services: Services, adapter: Adapter) -> AsyncIterator[Serv
         yield services
     finally:
         await services.stop()
+
+
+def worker_settings(settings: Settings) -> WorkerSettings:
+    """How inbox workers claim, from settings."""
+    return WorkerSettings(
+        concurrency=settings.worker_concurrency,
+        lease=dt.timedelta(seconds=settings.inbox_lease_seconds),
+        max_attempts=settings.inbox_max_attempts,
+    )
 
 
 def admin_settings(settings: Settings) -> AdminSettings:

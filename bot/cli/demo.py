@@ -43,6 +43,7 @@ from bot.survey.flow import LEVELS
 from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
 from bot.telegram.flood import unhurried
+from bot.telegram.intake import polling_through_inbox
 from bot.telegram.middlewares import gate_of
 from bot.telegram.sender import BotSender
 
@@ -174,15 +175,11 @@ async def _run_citizens(
 
 @contextlib.asynccontextmanager
 async def _polling(dp: Dispatcher, bot: Bot, api: LocalBotAPI) -> AsyncIterator[None]:
-    task = asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=5)
-    )
-    try:
+    """Poll through the durable inbox, as `pingyi run` does."""
+    services = dp["services"]
+    async with polling_through_inbox(dp, bot, services.inbox, timeout=5):
         await api.wait_polling(timeout=10)
         yield
-    finally:
-        await asyncio.wait_for(dp.stop_polling(), 10)
-        await asyncio.wait_for(task, 10)
 
 
 class Citizen:

@@ -26,6 +26,7 @@ from storage.models.core import (
     Unit,
     UTCDateTime,
 )
+from storage.models.ops import InboxUpdate
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
@@ -44,6 +45,7 @@ __all__ = [
     "Conversation",
     "Finding",
     "Grant",
+    "InboxUpdate",
     "Mark",
     "Membership",
     "PhaseNoticeMark",
