@@ -11,17 +11,41 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from storage.inbox import Claimed, Inbox
+from bot.app import metrics
+from storage.inbox import Claimed, Inbox, Incoming
 
 log = logging.getLogger(__name__)
 
 Feed = Callable[[str], Awaitable[object]]
+
+
+def sender_of(raw: dict[str, Any]) -> int | None:
+    """The user whose update this is (the key of per-person ordering), if any."""
+    for key, body in raw.items():
+        if key == "update_id" or not isinstance(body, dict):
+            continue
+        who = body.get("from") or body.get("user") or {}
+        who_id = who.get("id") if isinstance(who, dict) else None
+        if isinstance(who_id, int):
+            return who_id
+        chat = body.get("chat") or {}
+        chat_id = chat.get("id") if isinstance(chat, dict) else None
+        return chat_id if isinstance(chat_id, int) else None
+    return None
+
+
+def incoming(raw: dict[str, Any]) -> Incoming:
+    """A raw update as the inbox stores it."""
+    return Incoming(int(raw["update_id"]), sender_of(raw), json.dumps(raw, ensure_ascii=False))
 
 
 @dataclass(frozen=True)
@@ -100,6 +124,7 @@ class InboxWorker:
 
     async def _handle(self, item: Claimed) -> None:
         """Feed one update; finish it, or fail it (parked after too many attempts)."""
+        started = time.perf_counter()
         try:
             # A retaken update may have been handled by a worker that died before
             # finishing it: its effects and its id were committed together.
@@ -107,11 +132,15 @@ class InboxWorker:
                 await self.feed(item.payload)
             await self.inbox.finish(item.update_id)
             self.handled += 1
+            metrics.HANDLED.inc()
+            metrics.HANDLING.observe(time.perf_counter() - started)
         except Exception as exc:
+            metrics.FAILED.inc()
             log.warning("update %s failed (attempt %s): %r", item.update_id, item.attempts, exc)
             s = self.settings
             if await self.inbox.fail(item.update_id, repr(exc), s.max_attempts, s.retry_after):
                 self.parked += 1
+                metrics.PARKED.inc()
                 log.error("update %s parked after %s attempts", item.update_id, item.attempts)
         finally:
             self._wake.set()

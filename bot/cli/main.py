@@ -68,7 +68,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="on failure, print the full trace too")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the bot (long polling)")
+    run = commands.add_parser("run", help="run the bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook", action="store_true", help="serve Telegram's webhook (WEBHOOK_* settings)"
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes on one PostgreSQL database (default 1)",
+    )
     run.set_defaults(func=_run)
 
     demo = commands.add_parser("demo", help="rehearse a campaign with simulated citizens, offline")
@@ -102,16 +111,27 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require_token()
-    asyncio.run(_checked_polling(settings))
+    if args.workers > 1:
+        from bot.cli.workers import supervise
+
+        return supervise(settings, args.workers, webhook=args.webhook)
+    asyncio.run(_checked_run(settings, args.webhook))
     return 0
 
 
-async def _checked_polling(settings: Settings) -> None:
-    """Check Telegram and the database, then poll (one event loop for both)."""
-    from bot.telegram.polling import run_polling
+async def _checked_run(settings: Settings, webhook: bool) -> None:
+    """Check Telegram and the database, then poll or serve the webhook (one event loop)."""
+    from bot.cli.workers import worker_index
+    from bot.telegram.polling import run_polling, run_webhook, run_worker
 
     await preflight(settings)
-    await run_polling(settings)
+    index = worker_index()  # set when `--workers N` started this process
+    if webhook:
+        await run_webhook(settings, register=not index, reuse_port=index is not None)
+    elif index:
+        await run_worker(settings)
+    else:
+        await run_polling(settings)
 
 
 def _demo(args: argparse.Namespace) -> int:

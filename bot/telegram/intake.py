@@ -13,38 +13,18 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
-from bot.app.inbox import InboxWorker, WorkerSettings
-from storage.inbox import Inbox, Incoming
+from bot.app import metrics
+from bot.app.inbox import InboxWorker, WorkerSettings, incoming
+from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER = 1.0  # seconds before getUpdates is tried again after a failure
-
-
-def sender_of(raw: dict[str, Any]) -> int | None:
-    """The user whose update this is (the key of per-person ordering), if any."""
-    for key, body in raw.items():
-        if key == "update_id" or not isinstance(body, dict):
-            continue
-        who = body.get("from") or body.get("user") or {}
-        who_id = who.get("id") if isinstance(who, dict) else None
-        if isinstance(who_id, int):
-            return who_id
-        chat = body.get("chat") or {}
-        chat_id = chat.get("id") if isinstance(chat, dict) else None
-        return chat_id if isinstance(chat_id, int) else None
-    return None
-
-
-def incoming(raw: dict[str, Any]) -> Incoming:
-    """A raw update as the inbox stores it."""
-    return Incoming(int(raw["update_id"]), sender_of(raw), json.dumps(raw, ensure_ascii=False))
 
 
 def make_worker(dp: Dispatcher, bot: Bot, inbox: Inbox, settings: WorkerSettings) -> InboxWorker:
@@ -80,11 +60,29 @@ class Poller:
                     self.worker.wake()
                     offset = updates[-1].update_id + 1
                     self.acknowledged += len(updates)
+                    metrics.RECEIVED.labels("polling").inc(len(updates))
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("getUpdates failed; trying again")
                 await asyncio.sleep(RETRY_AFTER)
+
+
+@contextlib.asynccontextmanager
+async def dispatching(
+    dp: Dispatcher, bot: Bot, inbox: Inbox, settings: WorkerSettings | None = None
+) -> AsyncIterator[InboxWorker]:
+    """The dispatcher's start-up hooks, then a worker feeding it, for the block; on
+    leaving, the worker stops (in-flight updates finish) and the shutdown hooks run."""
+    worker = make_worker(dp, bot, inbox, settings or WorkerSettings())
+    hooks = {"dispatcher": dp, "bots": [bot], "bot": bot, **dp.workflow_data}
+    await dp.emit_startup(**hooks)
+    worker.start()
+    try:
+        yield worker
+    finally:
+        await worker.stop()
+        await dp.emit_shutdown(**hooks)
 
 
 @contextlib.asynccontextmanager
@@ -95,19 +93,13 @@ async def polling_through_inbox(
     settings: WorkerSettings | None = None,
     timeout: int = 30,
 ) -> AsyncIterator[Poller]:
-    """Run the dispatcher's start-up hooks, a worker and the poller for the block;
-    on leaving, stop polling, let in-flight updates finish, run the shutdown hooks."""
-    worker = make_worker(dp, bot, inbox, settings or WorkerSettings())
-    poller = Poller(bot, dp, inbox, worker)
-    hooks = {"dispatcher": dp, "bots": [bot], "bot": bot, **dp.workflow_data}
-    await dp.emit_startup(**hooks)
-    worker.start()
-    task = asyncio.create_task(poller.run(timeout), name="inbox-poller")
-    try:
-        yield poller
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await worker.stop()
-        await dp.emit_shutdown(**hooks)
+    """A worker and the poller for the block; polling stops first on leaving."""
+    async with dispatching(dp, bot, inbox, settings) as worker:
+        poller = Poller(bot, dp, inbox, worker)
+        task = asyncio.create_task(poller.run(timeout), name="inbox-poller")
+        try:
+            yield poller
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
