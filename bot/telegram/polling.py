@@ -9,7 +9,7 @@ from collections.abc import Callable
 from aiogram import Bot, Dispatcher
 
 from bot.app.config import ConfigError, Settings
-from bot.app.runtime import background, services_from, worker_settings
+from bot.app.runtime import background_once, services_from, worker_settings
 from bot.app.services import Services
 from bot.app.webserver import BotServer, ServerSettings
 from bot.publish.web import PublicSite
@@ -40,7 +40,7 @@ async def run_worker(settings: Settings) -> None:
         dp = make_dispatcher(services)
         try:
             async with (
-                background(services, BotSender(bot, services)),
+                background_once(services, BotSender(bot, services)),
                 dispatching(dp, bot, services.inbox, worker_settings(settings)),
             ):
                 await until_signalled()
@@ -67,7 +67,7 @@ async def run_polling(settings: Settings) -> None:
             await site.start()
         try:
             async with (
-                background(services, BotSender(bot, services)),
+                background_once(services, BotSender(bot, services)),
                 polling_through_inbox(dp, bot, services.inbox, worker_settings(settings)),
             ):
                 await until_signalled()
@@ -118,7 +118,7 @@ async def run_webhook(
         dp = make_dispatcher(services)
         try:
             async with (
-                background(services, BotSender(bot, services)),
+                background_once(services, BotSender(bot, services)),
                 dispatching(dp, bot, services.inbox, worker_settings(settings)) as worker,
             ):
                 server = bot_server(services, settings, worker.wake, reuse_port)

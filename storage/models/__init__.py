@@ -26,7 +26,7 @@ from storage.models.core import (
     Unit,
     UTCDateTime,
 )
-from storage.models.ops import InboxUpdate
+from storage.models.ops import InboxUpdate, Lease
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
@@ -46,6 +46,7 @@ __all__ = [
     "Finding",
     "Grant",
     "InboxUpdate",
+    "Lease",
     "Mark",
     "Membership",
     "PhaseNoticeMark",

@@ -1,4 +1,4 @@
-"""Operations: the durable inbox of Telegram updates.
+"""Operations: the durable inbox of Telegram updates, and leases on background work.
 
 Every update, from a webhook or from getUpdates, is stored here before it is
 acknowledged; workers take it from here (storage/inbox.py).  The raw update JSON
@@ -36,3 +36,14 @@ class InboxUpdate(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_inbox_state_person", "state", "person", "update_id"),)
+
+
+class Lease(Base):
+    """Who runs a piece of work that must run once across processes, and until when
+    (renewed while its holder lives; taken over once `until` passes)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -1,4 +1,5 @@
-"""The durable inbox of Telegram updates (stored before acknowledged, taken by workers).
+"""The durable inbox of Telegram updates (stored before acknowledged, taken by workers),
+and leases on background work that must run once across workers.
 
 Revision ID: 0007_inbox
 Revises: 0006_publication
@@ -19,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create the inbox table and its claim index."""
+    """Create the inbox table, its claim index and the leases table."""
     op.create_table(
         "inbox",
         sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -36,9 +37,17 @@ def upgrade() -> None:
     op.create_index(
         "ix_inbox_state_person", "inbox", ["state", "person", "update_id"], unique=False
     )
+    op.create_table(
+        "leases",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("holder", sa.String(length=64), nullable=False),
+        sa.Column("until", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_leases")),
+    )
 
 
 def downgrade() -> None:
-    """Drop the inbox."""
+    """Drop the leases and the inbox."""
+    op.drop_table("leases")
     op.drop_index("ix_inbox_state_person", table_name="inbox")
     op.drop_table("inbox")

@@ -12,6 +12,7 @@ from aiogram import Bot, Dispatcher
 from pydantic import SecretStr
 
 from bot.app import metrics
+from bot.app.inbox import incoming
 from bot.app.runtime import open_services
 from bot.app.services import Services
 from bot.app.webserver import SECRET_HEADER, BotServer, ServerSettings
@@ -104,3 +105,25 @@ async def test_updates_come_by_webhook_and_a_redelivery_is_handled_once(
         assert hook.updates.finished[update_id] == 1
         assert (await hook.services.inbox.depth()).pending == 0
         assert api.delivered_count(citizen.id) == sent
+
+
+async def test_health_readiness_and_metrics_on_the_same_server(
+    api: LocalBotAPI, db_url: str, clock: FixedClock
+) -> None:
+    async with hooked(api, db_url, clock) as hook, aiohttp.ClientSession() as http:
+        base = f"http://127.0.0.1:{hook.server.port}"
+        citizen = api.user(7002)
+        await hook.updates.wait(await citizen.send_text("/start"))
+        async with http.get(base + "/healthz") as response:
+            assert response.status == 200
+        async with http.get(base + "/readyz") as response:
+            assert response.status == 200 and await response.text() == "ready\n"
+        async with http.get(base + "/metrics") as response:
+            text = await response.text()
+        assert 'pingyi_updates_received_total{source="webhook"}' in text
+        assert "pingyi_update_handling_seconds_bucket" in text
+        assert "pingyi_inbox_pending 0.0" in text
+        await hook.services.inbox.store([incoming({"update_id": 10**9, "message": {}})])
+        hook.server.settings = ServerSettings(port=0, secret=SecretStr(SECRET), max_lag=0.0)
+        async with http.get(base + "/readyz") as response:  # the inbox lags: not ready
+            assert response.status == 503 and "inbox lag" in await response.text()
