@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from bot.app.config import ConfigError, Settings, load_settings, redact
+from bot.app.logs import configure_logging
 from bot.campaign.loader import CampaignFileError, validate_file
 from bot.cli.admin import add_commands
 from bot.cli.backup import add_commands as add_backup_commands
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     # The running bot logs what it does; the other commands print their result, and
     # a line per handled update would bury it (the demo handles thousands).
     level = logging.INFO if args.func is _run else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level)
     try:
         if getattr(args, "async_", False):
             return int(asyncio.run(args.func(args)))
