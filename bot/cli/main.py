@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="database URL (default: a fresh SQLite file in a temporary folder)",
     )
+    demo.add_argument(
+        "--webhook", action="store_true", help="updates by webhook instead of polling"
+    )
+    demo.add_argument(
+        "--workers", type=int, default=1, help="with --webhook: inbox workers claiming at once"
+    )
     demo.set_defaults(func=_demo)
 
     validate = commands.add_parser("validate", help="check campaign files")
@@ -140,7 +146,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.respondents < 1:
         raise ConfigError("demo error: --respondents: must be at least 1")
-    report = asyncio.run(run_demo(args.campaign, args.respondents, args.seed, args.database))
+    if args.workers < 1:
+        raise ConfigError("demo error: --workers: must be at least 1")
+    hooked = args.workers if args.webhook else 0
+    report = asyncio.run(
+        run_demo(args.campaign, args.respondents, args.seed, args.database, hooked)
+    )
     print(report)
     return 0
 
