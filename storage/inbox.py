@@ -38,12 +38,14 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Claimed:
-    """An update leased to a worker; `attempts` counts this one."""
+    """An update leased to a worker; `attempts` counts this one; `previous_worker` handled
+    the person's latest finished update (None: none is known)."""
 
     update_id: int
     person: int | None
     payload: str
     attempts: int
+    previous_worker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,12 +116,19 @@ class Inbox:
         self, conn: Connection, worker: str, limit: int, now: dt.datetime, lease: dt.timedelta
     ) -> list[Claimed]:
         """The claim's transaction: pick, then lease."""
-        i, earlier = InboxUpdate, aliased(InboxUpdate)
+        i, earlier, done = InboxUpdate, aliased(InboxUpdate), aliased(InboxUpdate)
         older_pending = exists().where(
             earlier.person == i.person, earlier.state == "pending", earlier.update_id < i.update_id
         )
+        previous = (
+            select(done.worker)
+            .where(done.person == i.person, done.state == "done", done.update_id < i.update_id)
+            .order_by(done.update_id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
         stmt = (
-            select(i.update_id, i.person, i.payload, i.attempts)
+            select(i.update_id, i.person, i.payload, i.attempts, previous.label("previous"))
             .where(i.state == "pending", or_(i.lease_until.is_(None), i.lease_until < now))
             .where(~older_pending)
             .order_by(i.update_id)
@@ -136,7 +145,7 @@ class Inbox:
             .where(i.update_id.in_(ids))
             .values(lease_until=now + lease, worker=worker, attempts=i.attempts + 1)
         )
-        return [Claimed(r.update_id, r.person, r.payload, r.attempts + 1) for r in rows]
+        return [Claimed(r.update_id, r.person, r.payload, r.attempts + 1, r.previous) for r in rows]
 
     async def finish(self, update_id: int) -> None:
         """The update is handled (group-committed with other finishes)."""

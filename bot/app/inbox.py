@@ -75,6 +75,10 @@ class InboxWorker:
         self.name = worker_name()
         self.handled = 0
         self.parked = 0
+        # Told of a person whose previous update another process handled (several
+        # workers): whatever this process cached about them may be stale.
+        self.on_moved: Callable[[int], None] | None = None
+        self.moved = 0
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
@@ -122,6 +126,13 @@ class InboxWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.settings.idle_poll)
 
+    def _note_move(self, item: Claimed) -> None:
+        """Tell `on_moved` of a person last handled elsewhere (or by nobody known)."""
+        moved = item.person is not None and item.previous_worker != self.name
+        if self.on_moved is not None and item.person is not None and moved:
+            self.moved += 1
+            self.on_moved(item.person)
+
     async def _handle(self, item: Claimed) -> None:
         """Feed one update; finish it, or fail it (parked after too many attempts)."""
         started = time.perf_counter()
@@ -129,6 +140,7 @@ class InboxWorker:
             # A retaken update may have been handled by a worker that died before
             # finishing it: its effects and its id were committed together.
             if item.attempts == 1 or not await self.inbox.handled_before(item.update_id):
+                self._note_move(item)
                 await self.feed(item.payload)
             await self.inbox.finish(item.update_id)
             self.handled += 1

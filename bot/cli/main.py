@@ -134,11 +134,12 @@ async def _checked_run(settings: Settings, webhook: bool) -> None:
     await preflight(settings)
     index = worker_index()  # set when `--workers N` started this process
     if webhook:
-        await run_webhook(settings, register=not index, reuse_port=index is not None)
+        several = index is not None
+        await run_webhook(settings, register=not index, reuse_port=several, several=several)
     elif index:
         await run_worker(settings)
     else:
-        await run_polling(settings)
+        await run_polling(settings, several=index is not None)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -34,11 +34,6 @@ def supervise(settings: Settings, workers: int, *, webhook: bool) -> int:
     """Run `workers` children until SIGINT/SIGTERM; returns the exit code."""
     if not settings.database_url.startswith("postgresql"):
         raise ConfigError("error: --workers: several workers need PostgreSQL (DATABASE_URL)")
-    print(
-        "note: per-person caches are per process and not yet invalidated across workers "
-        "(docs/architecture.md, Several workers)",
-        file=sys.stderr,
-    )
     stopping = False
 
     def stop(signum: int, frame: FrameType | None) -> None:

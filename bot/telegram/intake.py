@@ -20,6 +20,7 @@ from aiogram.types import Update
 
 from bot.app import metrics
 from bot.app.inbox import InboxWorker, WorkerSettings, incoming
+from bot.app.services import Services
 from storage.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -68,13 +69,28 @@ class Poller:
                 await asyncio.sleep(RETRY_AFTER)
 
 
+def forget_cached(services: Services, person: int) -> None:
+    """Drop what this process cached about `person` (their state changed elsewhere)."""
+    services.people.forget(person)
+    services.survey.forget_person(person)
+
+
 @contextlib.asynccontextmanager
 async def dispatching(
-    dp: Dispatcher, bot: Bot, inbox: Inbox, settings: WorkerSettings | None = None
+    dp: Dispatcher,
+    bot: Bot,
+    inbox: Inbox,
+    settings: WorkerSettings | None = None,
+    several: bool = False,
 ) -> AsyncIterator[InboxWorker]:
     """The dispatcher's start-up hooks, then a worker feeding it, for the block; on
     leaving, the worker stops (in-flight updates finish) and the shutdown hooks run."""
     worker = make_worker(dp, bot, inbox, settings or WorkerSettings())
+    if several:
+        # Another process may have handled this person's previous update: what this one
+        # cached about them is dropped first (correct; costs re-reads, see architecture).
+        services: Services = dp["services"]
+        worker.on_moved = lambda person: forget_cached(services, person)
     hooks = {"dispatcher": dp, "bots": [bot], "bot": bot, **dp.workflow_data}
     await dp.emit_startup(**hooks)
     worker.start()
@@ -92,9 +108,10 @@ async def polling_through_inbox(
     inbox: Inbox,
     settings: WorkerSettings | None = None,
     timeout: int = 30,
+    several: bool = False,
 ) -> AsyncIterator[Poller]:
     """A worker and the poller for the block; polling stops first on leaving."""
-    async with dispatching(dp, bot, inbox, settings) as worker:
+    async with dispatching(dp, bot, inbox, settings, several) as worker:
         poller = Poller(bot, dp, inbox, worker)
         task = asyncio.create_task(poller.run(timeout), name="inbox-poller")
         try:

@@ -32,7 +32,7 @@ async def until_signalled() -> None:
             loop.remove_signal_handler(sig)
 
 
-async def run_worker(settings: Settings) -> None:
+async def run_worker(settings: Settings, several: bool = True) -> None:
     """Take updates from the inbox only (another process polls): `--workers` on polling."""
     token = settings.require_token().get_secret_value()
     async with services_from(settings) as services:
@@ -41,14 +41,14 @@ async def run_worker(settings: Settings) -> None:
         try:
             async with (
                 background_once(services, BotSender(bot, services)),
-                dispatching(dp, bot, services.inbox, worker_settings(settings)),
+                dispatching(dp, bot, services.inbox, worker_settings(settings), several),
             ):
                 await until_signalled()
         finally:
             await bot.session.close()
 
 
-async def run_polling(settings: Settings) -> None:
+async def run_polling(settings: Settings, several: bool = False) -> None:
     """Migrate, load campaigns, and poll until interrupted.
 
     Each batch from getUpdates is stored in the inbox before the next call
@@ -68,7 +68,9 @@ async def run_polling(settings: Settings) -> None:
         try:
             async with (
                 background_once(services, BotSender(bot, services)),
-                polling_through_inbox(dp, bot, services.inbox, worker_settings(settings)),
+                polling_through_inbox(
+                    dp, bot, services.inbox, worker_settings(settings), several=several
+                ),
             ):
                 await until_signalled()
         finally:
@@ -102,7 +104,7 @@ def bot_server(
 
 
 async def run_webhook(
-    settings: Settings, *, register: bool = True, reuse_port: bool = False
+    settings: Settings, *, register: bool = True, reuse_port: bool = False, several: bool = False
 ) -> None:
     """Serve the webhook until interrupted: register it with Telegram (`register`), store
     each update before answering 200, feed stored updates to the dispatcher.
@@ -119,7 +121,7 @@ async def run_webhook(
         try:
             async with (
                 background_once(services, BotSender(bot, services)),
-                dispatching(dp, bot, services.inbox, worker_settings(settings)) as worker,
+                dispatching(dp, bot, services.inbox, worker_settings(settings), several) as worker,
             ):
                 server = bot_server(services, settings, worker.wake, reuse_port)
                 await server.start()

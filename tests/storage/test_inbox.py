@@ -86,3 +86,15 @@ async def test_repeated_failures_park_the_update_and_retry_puts_it_back(db: Data
     assert await inbox.parked() == []
     depth = await inbox.depth()
     assert (depth.pending, depth.parked, depth.oldest) == (2, 0, T0)
+
+
+async def test_a_claim_says_who_handled_the_persons_previous_update(db: Database) -> None:
+    inbox = Inbox(db, Wall())
+    await inbox.store([update(1, 7), update(2, 8)])
+    first = await inbox.claim("a", 10, LEASE)
+    assert [c.previous_worker for c in first] == [None, None]
+    await inbox.finish(1)
+    await inbox.finish(2)
+    await inbox.store([update(3, 7), update(4, 9)])
+    claimed = {c.update_id: c.previous_worker for c in await inbox.claim("b", 10, LEASE)}
+    assert claimed == {3: "a", 4: None}  # the caches of "b" may be stale for person 7

@@ -80,3 +80,35 @@ async def test_stop_leaves_unclaimed_updates_in_the_inbox(db: Database) -> None:
     await stopping
     assert fed == [1] and worker.handled == 1
     assert (await inbox.depth()).pending == 1
+
+
+async def test_a_person_last_handled_elsewhere_is_forgotten_first(
+    db: Database,  # noqa: F811
+) -> None:
+    inbox = Inbox(db, SystemClock().now)
+    order: list[tuple[str, int]] = []
+
+    async def feed(payload: str) -> None:
+        order.append(("feed", json.loads(payload)["update_id"]))
+
+    elsewhere = InboxWorker(inbox, feed, QUICK)
+    elsewhere.name = "elsewhere"
+    await inbox.store([raw(1, 7)])
+    elsewhere.start()
+    elsewhere.wake()
+    await until(lambda: elsewhere.handled == 1, "update 1 handled elsewhere")
+    await elsewhere.stop()
+    here = InboxWorker(inbox, feed, QUICK)
+    here.on_moved = lambda person: order.append(("forget", person))
+    here.start()
+    try:
+        await inbox.store([raw(2, 7)])
+        here.wake()
+        await until(lambda: here.handled == 1, "update 2 handled here")
+        await inbox.store([raw(3, 7)])
+        here.wake()
+        await until(lambda: here.handled == 2, "update 3 handled here")
+    finally:
+        await here.stop()
+    # forgotten before update 2 (last handled elsewhere), not before 3 (handled here)
+    assert order == [("feed", 1), ("forget", 7), ("feed", 2), ("feed", 3)]
