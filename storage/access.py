@@ -40,6 +40,7 @@ class CodeRecord:
     category: str | None
     expires_at: dt.datetime | None
     used_by: int | None
+    panel_units: list[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class NewCodes:
     campaign_id: str | None
     category: str | None
     expires_at: dt.datetime | None
+    panel_units: list[int] | None = None
 
 
 async def grants(uow: UnitOfWork, user_id: int) -> list[tuple[str, int | None]]:
@@ -132,6 +134,7 @@ def insert_codes(conn: Connection, batch: NewCodes, by: int | None, now: dt.date
         "role": batch.role,
         "unit_id": batch.unit_id,
         "expires_at": batch.expires_at,
+        "panel_units": batch.panel_units,
     }
     conn.execute(
         insert(Code),
@@ -152,6 +155,7 @@ def find_code(conn: Connection, code: str) -> CodeRecord | None:
         found.category,
         found.expires_at,
         found.used_by,
+        found.panel_units,
     )
 
 
@@ -166,9 +170,15 @@ def take_code(conn: Connection, code: str, user_id: int, now: dt.datetime) -> bo
 
 
 def set_category(
-    conn: Connection, user_id: int, campaign_id: str, category: str, now: dt.datetime
+    conn: Connection,
+    user_id: int,
+    campaign_id: str,
+    category: str,
+    now: dt.datetime,
+    panel_units: list[int] | None = None,
 ) -> None:
-    """Put a respondent in a campaign's category (replacing the one they had)."""
+    """Put a respondent in a campaign's category (replacing the one they had), on the
+    panels of `panel_units` (None: every unit's)."""
     conn.execute(
         delete(Membership).where(
             Membership.respondent_id == user_id, Membership.campaign_id == campaign_id
@@ -176,6 +186,21 @@ def set_category(
     )
     conn.execute(
         insert(Membership).values(
-            respondent_id=user_id, campaign_id=campaign_id, category=category, granted_at=now
+            respondent_id=user_id,
+            campaign_id=campaign_id,
+            category=category,
+            granted_at=now,
+            panel_units=panel_units,
         )
     )
+
+
+def end_membership(conn: Connection, user_id: int, campaign_id: str) -> str | None:
+    """Take a respondent out of their category in a campaign; the category they had."""
+    m = Membership
+    had = conn.execute(
+        select(m.category).where(m.respondent_id == user_id, m.campaign_id == campaign_id)
+    ).scalar_one_or_none()
+    if had is not None:
+        conn.execute(delete(m).where(m.respondent_id == user_id, m.campaign_id == campaign_id))
+    return had

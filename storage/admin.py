@@ -321,6 +321,29 @@ def void_submissions(
     return int(done.rowcount or 0)
 
 
+def void_drafts(
+    conn: Connection,
+    respondent_id: int,
+    campaign_id: str,
+    components: list[str],
+    now: dt.datetime,
+) -> int:
+    """Void a respondent's unsubmitted questionnaires of some components; how many."""
+    s = Submission
+    done = conn.execute(
+        update(s)
+        .where(
+            s.respondent_id == respondent_id,
+            s.campaign_id == campaign_id,
+            s.component.in_(components),
+            s.status != "submitted",
+            s.voided.is_(False),
+        )
+        .values(voided=True, updated_at=now)
+    )
+    return int(done.rowcount or 0)
+
+
 AnswerRow = tuple[int, str, int, dt.datetime, str, str]
 
 

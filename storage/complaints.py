@@ -15,12 +15,19 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, delete, insert, select, update
 
-from bot.access.service import Role
-from bot.complaints.flow import Attachment, Draft
-from bot.complaints.lifecycle import ACTIVE, WITH_UNIT, Status
-from bot.complaints.records import ComplaintRecord, Finding, new_tracking, tracking_year
+from storage.complaint_records import (
+    ACTIVE,
+    WITH_UNIT,
+    Attachment,
+    ComplaintRecord,
+    Finding,
+    Status,
+    new_tracking,
+    tracking_year,
+)
 from storage.models import Complaint, ComplaintDraft, ComplaintEntry, Grant
 from storage.models import Finding as FindingRow
+from storage.records import Role
 from storage.uow import UnitOfWork
 
 # Which flag records that a timed notice went out, by the column that times it.
@@ -106,23 +113,21 @@ class ComplaintRepo:
         )
         return sorted(set((await self.uow.session.execute(stmt)).scalars()))
 
-    async def load_draft(self, rid: int) -> Draft | None:
-        """The citizen's draft, if any."""
+    async def load_draft(self, rid: int) -> dict[str, Any] | None:
+        """The citizen's draft as stored (JSON), if any."""
         stmt = select(ComplaintDraft.data).where(ComplaintDraft.respondent_id == rid)
         data = (await self.uow.session.execute(stmt)).scalar_one_or_none()
-        return None if data is None else Draft.from_json(dict(data))
+        return None if data is None else dict(data)
 
     # -- writes (each in its own transaction on the writer) ------------------------------------
 
-    async def save_draft(self, rid: int, draft: Draft, now: dt.datetime) -> None:
+    async def save_draft(self, rid: int, draft: dict[str, Any], now: dt.datetime) -> None:
         """Store (replace) the citizen's draft."""
 
         def write(conn: Connection) -> None:
             conn.execute(delete(ComplaintDraft).where(ComplaintDraft.respondent_id == rid))
             conn.execute(
-                insert(ComplaintDraft).values(
-                    respondent_id=rid, data=draft.to_json(), updated_at=now
-                )
+                insert(ComplaintDraft).values(respondent_id=rid, data=draft, updated_at=now)
             )
 
         await self.uow.run_exclusive(write)
@@ -136,7 +141,12 @@ class ComplaintRepo:
         )
 
     async def file(
-        self, rid: int, draft: Draft, values: dict[str, Any], tracking: str, now: dt.datetime
+        self,
+        rid: int,
+        attachments: tuple[Attachment, ...],
+        values: dict[str, Any],
+        tracking: str,
+        now: dt.datetime,
     ) -> int:
         """Insert the complaint and its evidence, drop the draft; the new complaint's id.
 
@@ -153,7 +163,7 @@ class ComplaintRepo:
                 .values(tracking=number, complainant_id=rid, filed_at=now, updated_at=now, **values)
                 .returning(Complaint.id)
             ).scalar_one()
-            for item in draft.attachments:
+            for item in attachments:
                 _add_entry(conn, complaint_id, "citizen", item.kind, now, "", item.file_id)
             conn.execute(delete(ComplaintDraft).where(ComplaintDraft.respondent_id == rid))
             return complaint_id

@@ -186,14 +186,9 @@ class PublicationRepo:
         """
 
         def write(conn: Connection) -> tuple[int, bool]:
-            if request_id is not None:
-                done = conn.execute(
-                    select(PublicationRequest.publication_id).where(
-                        PublicationRequest.id == request_id
-                    )
-                ).scalar_one_or_none()
-                if done is not None:
-                    return int(done), False
+            done = _published_for(conn, request_id)
+            if done is not None:
+                return done, False
             last = conn.execute(
                 select(Publication.id, Publication.number)
                 .where(Publication.campaign_id == campaign_id)
@@ -202,19 +197,18 @@ class PublicationRepo:
             ).first()
             if last is not None and not reason:
                 raise ReasonRequired(campaign_id)
+            values = {
+                "campaign_id": campaign_id,
+                "number": 1 if last is None else last.number + 1,
+                "published_at": now,
+                "published_by": actor,
+                "corrects": None if last is None else last.id,
+                "reason": reason,
+                "data": data,
+            }
             new_id = int(
                 conn.execute(
-                    insert(Publication)
-                    .values(
-                        campaign_id=campaign_id,
-                        number=1 if last is None else last.number + 1,
-                        published_at=now,
-                        published_by=actor,
-                        corrects=None if last is None else last.id,
-                        reason=reason,
-                        data=data,
-                    )
-                    .returning(Publication.id)
+                    insert(Publication).values(**values).returning(Publication.id)
                 ).scalar_one()
             )
             if request_id is not None:
@@ -273,3 +267,13 @@ class ResultsNotice:
                 campaign_id=self.campaign_id, job_id=job_id, at=self.now
             )
         )
+
+
+def _published_for(conn: Connection, request_id: int | None) -> int | None:
+    """The publication a confirmed request already made, if any (a repeated confirm)."""
+    if request_id is None:
+        return None
+    done = conn.execute(
+        select(PublicationRequest.publication_id).where(PublicationRequest.id == request_id)
+    ).scalar_one_or_none()
+    return None if done is None else int(done)

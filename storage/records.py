@@ -1,10 +1,27 @@
-"""Plain records that repositories return: no session, no lazy loading."""
+"""Plain records that repositories return: no session, no lazy loading.
+
+Types both storage/ and the engine speak live here (and in storage/complaint_records.py):
+storage/ imports nothing from bot/, the engine imports them from storage.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
+
+# No 0/O, 1/I/L: codes and tracking numbers are read aloud and typed from paper.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+class Role(StrEnum):
+    """Privileged roles (the values are what the `grants.role` column stores)."""
+
+    ADMIN = "admin"
+    EVALUATOR = "evaluator"
+    HANDLER = "handler"
+    INSPECTOR = "inspector"  # 明查暗访: records findings against units
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,13 @@ class RespondentRepo:
         )
         return (await self.uow.session.execute(stmt)).scalar_one_or_none()
 
+    async def panel_units(self, respondent_id: int, campaign_id: str) -> list[int] | None:
+        """The units whose panel a person sits on in a campaign (None: every unit)."""
+        stmt = select(Membership.panel_units).where(
+            Membership.respondent_id == respondent_id, Membership.campaign_id == campaign_id
+        )
+        return (await self.uow.session.execute(stmt)).scalar_one_or_none()
+
     def stage_membership(
         self, respondent_id: int, campaign_id: str, category: str, now: dt.datetime
     ) -> None:

@@ -12,24 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 
 from bot.core.clock import Clock
 from storage import access as store
 from storage.access import AuditRecord, CodeRecord, NewCodes, write_audit
+from storage.records import CODE_ALPHABET as CODE_ALPHABET  # shared with storage
+from storage.records import Role as Role  # shared with storage
 from storage.uow import Transaction, UnitOfWork
 
-# No 0/O, 1/I/L: codes are read aloud and typed from paper.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
-
-
-class Role(StrEnum):
-    """Privileged roles."""
-
-    ADMIN = "admin"
-    EVALUATOR = "evaluator"
-    HANDLER = "handler"
 
 
 @dataclass(frozen=True)
@@ -144,18 +135,28 @@ class AccessService:
         campaign_id: str | None = None,
         category: str | None = None,
         expires_at: dt.datetime | None = None,
+        panel_units: list[int] | None = None,
     ) -> list[str]:
-        """Make `count` single-use codes for a role or a campaign category (audited)."""
+        """Make `count` single-use codes for a role or a campaign category (audited); a
+        category code may be bound to the panels of `panel_units` (seed 002 五(三))."""
         if (role is None) == (category is None):
             raise ValueError("a code carries either a role or a respondent category")
         if category is not None and campaign_id is None:
             raise ValueError("a category code needs its campaign")
         if role is Role.HANDLER and unit_id is None:
             raise ValueError("a handler code needs its unit")
+        if panel_units is not None and (category is None or not panel_units):
+            raise ValueError("only a category code sits on panels, and on at least one")
         now, codes = self.clock.now(), [new_code() for _ in range(count)]
 
         batch = NewCodes(
-            codes, role.value if role else None, unit_id, campaign_id, category, expires_at
+            codes,
+            role.value if role else None,
+            unit_id,
+            campaign_id,
+            category,
+            expires_at,
+            sorted(panel_units) if panel_units else None,
         )
 
         def write(conn: Transaction) -> list[str]:
@@ -172,6 +173,7 @@ class AccessService:
                     "count": count,
                     "unit_id": unit_id,
                     "expires_at": expires_at.isoformat() if expires_at else None,
+                    "panel_units": batch.panel_units,
                 },
             )
             return codes
@@ -225,7 +227,7 @@ def _apply_code(conn: Transaction, code: CodeRecord, user_id: int, now: dt.datet
         write_audit(conn, now, user_id, "redeem_code", subject, "", {"code": code.code})
         return Redeemed(role=role, unit_id=code.unit_id, campaign_id=code.campaign_id)
     assert code.category is not None and code.campaign_id is not None
-    store.set_category(conn, user_id, code.campaign_id, code.category, now)
+    store.set_category(conn, user_id, code.campaign_id, code.category, now, code.panel_units)
     write_audit(
         conn,
         now,
@@ -233,7 +235,7 @@ def _apply_code(conn: Transaction, code: CodeRecord, user_id: int, now: dt.datet
         "redeem_code",
         f"user {user_id} → {code.category}",
         "",
-        {"code": code.code, "campaign_id": code.campaign_id},
+        {"code": code.code, "campaign_id": code.campaign_id, "panel_units": code.panel_units},
     )
     return Redeemed(campaign_id=code.campaign_id, category=code.category)
 

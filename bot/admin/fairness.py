@@ -11,9 +11,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from bot.campaign.schema import Campaign
 from bot.core.clock import Clock
-from storage.access import write_audit
-from storage.admin import submitted_answers, void_submissions
+from storage.access import end_membership, write_audit
+from storage.admin import submitted_answers, void_drafts, void_submissions
 from storage.uow import Transaction, UnitOfWork
 
 
@@ -28,6 +29,14 @@ class Burst:
     first_seen_from: dt.datetime
     first_seen_to: dt.datetime
     pattern: tuple[str, ...]  # the most common answers, item by item
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A representative's withdrawn seat: the category they held, questionnaires voided."""
+
+    category: str
+    voided: int
 
 
 class Fairness:
@@ -65,6 +74,38 @@ class Fairness:
                 {"submissions": count},
             )
             return count
+
+        return await uow.run_exclusive(write)
+
+    async def withdraw_seat(
+        self,
+        uow: UnitOfWork,
+        actor: int | None,
+        respondent_id: int,
+        campaign: Campaign,
+        void_answers: bool,
+        reason: str,
+    ) -> Seat | None:
+        """取消评议代表资格 (seed 002 六(三)): end a representative's category membership, with
+        a reason (audited).  Panel components close to them: their unfinished panel
+        questionnaires are voided, and with `void_answers` every questionnaire of theirs
+        in the campaign.  None if they held no representative seat.  Commits."""
+        if not reason.strip():
+            raise ValueError("a withdrawal needs its reason")
+        now = self.clock.now()
+        panels = [c.id for c in campaign.components if c.categories is not None]
+
+        def write(conn: Transaction) -> Seat | None:
+            category = end_membership(conn, respondent_id, campaign.id)
+            if category is None or category == campaign.public_category().id:
+                return None
+            voided = void_drafts(conn, respondent_id, campaign.id, panels, now)
+            if void_answers:
+                voided += void_submissions(conn, respondent_id, campaign.id, now)
+            details: dict[str, object] = {"category": category, "voided": voided}
+            subject = f"user {respondent_id} in {campaign.id}"
+            write_audit(conn, now, actor, "seat_withdrawn", subject, reason, details)
+            return Seat(category, voided)
 
         return await uow.run_exclusive(write)
 

@@ -23,6 +23,7 @@ from bot.complaints.screens import Delivery
 from bot.complaints.service import Centre, ComplaintService
 from bot.core.clock import Clock, SystemClock
 from bot.core.registry import Registry, load_registry
+from bot.inspections.service import InspectionService
 from bot.outbox.messages import Outgoing, Sender
 from bot.outbox.queue import Outbox
 from bot.people.service import PeopleService
@@ -33,6 +34,7 @@ from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService
 from storage.inbox import Inbox
 from storage.outbox import Single
+from storage.privacy import is_anonymous
 from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class Services:
     notice_every: float = NOTICE_INTERVAL
     outbox: Outbox = field(init=False)  # every message that is not a reply (bot/outbox/)
     scoring: ScoringService = field(init=False)  # the scorer (bot/scoring/service.py)
+    inspections: InspectionService = field(init=False)  # inspectors' findings
     records: Records = field(init=False)  # evaluators' marks, bonuses, inspection findings
     complaints: ComplaintService = field(init=False)  # bot/complaints/service.py
     admin: AdminService = field(init=False)  # phases, broadcasts, reminders (bot/admin/)
@@ -96,6 +99,7 @@ class Services:
         services.outbox.on_blocked.append(people.forget)
         services.scoring = ScoringService(db, registry, clock)
         services.records = Records(registry, clock)
+        services.inspections = InspectionService(clock)
         survey.on_submitted.append(services.scoring.submitted)
         services.complaints = ComplaintService(registry, clock, access, survey, centre or Centre())
         services.admin = AdminService(db, clock, registry, services.outbox)
@@ -149,7 +153,12 @@ class Services:
     # -- deliveries ----------------------------------------------------------------------
 
     async def deliver(self, uow: UnitOfWork, deliveries: list[Delivery]) -> list[int]:
-        """Queue each delivery in its recipient's language (its screen, then its files)."""
+        """Queue each delivery in its recipient's language (its screen, then its files).
+
+        Deliveries to an anonymous id (someone who used /forget) are dropped here: no
+        chat is behind it, and Telegram would only answer "chat not found".
+        """
+        deliveries = [item for item in deliveries if not is_anonymous(item.chat_id)]
         if not deliveries:
             return []
         if self.adapter is None:

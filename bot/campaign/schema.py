@@ -192,6 +192,9 @@ class Composition(Strict):
     component: Slug
     categories: list[Slug] = Field(min_length=1)
     min_share: Decimal = Field(gt=0, le=1)
+    # Checked per unit's panel.  shown: reports say whether each panel meets it;
+    # enforced: a unit whose panel breaks it is not ranked, with that reason.
+    mode: Literal["shown", "enforced"] = "shown"
 
 
 class Rules(Strict):

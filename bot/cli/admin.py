@@ -29,7 +29,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     codes.add_argument("--role", choices=[r.value for r in Role])
     codes.add_argument("--category", help="respondent category id (invitation codes)")
     codes.add_argument("--campaign", help="campaign id")
-    codes.add_argument("--unit", help="unit id (handler codes)")
+    codes.add_argument(
+        "--unit",
+        help="unit id (handler codes); with --category, the unit(s) whose panel the codes "
+        "sit on, comma-separated",
+    )
     codes.add_argument("--count", type=int, default=1)
     codes.add_argument("--expires", type=dt.date.fromisoformat, help="last valid day, YYYY-MM-DD")
     codes.set_defaults(func=_codes, async_=True)
@@ -70,9 +74,13 @@ async def _codes(args: argparse.Namespace) -> int:
     if args.count < 1:
         raise ConfigError("codes error: --count: must be at least 1")
     async with services_from(load_settings()) as services:
-        unit_id = _unit_id(services, args.unit, args.campaign)
+        panel = None
         if args.category is not None:
             _check_category(services, args.campaign, args.category)
+            panel = _panel(services, args.unit, args.campaign)
+        unit_id = (
+            None if args.category is not None else _unit_id(services, args.unit, args.campaign)
+        )
         expires = (
             dt.datetime.combine(args.expires + dt.timedelta(days=1), dt.time(), CHINA)
             if args.expires
@@ -89,6 +97,7 @@ async def _codes(args: argparse.Namespace) -> int:
                     campaign_id=args.campaign,
                     category=args.category,
                     expires_at=expires,
+                    panel_units=panel,
                 )
             except ValueError as exc:
                 raise ConfigError(f"codes error: {exc}") from None
@@ -141,6 +150,18 @@ def _unit_id(services: Services, unit: str | None, campaign_id: str | None) -> i
         what = "no campaign has a unit" if not matches else "several units match"
         raise ConfigError(f"error: --unit: {what} {unit!r} (give --campaign)")
     return services.registry.unit_id(*matches[0])
+
+
+def _panel(services: Services, units: str | None, campaign_id: str | None) -> list[int] | None:
+    """The units a category code's panel covers (`--unit a,b`; None: every unit)."""
+    if not units:
+        return None
+    found = [
+        services.registry.unit_ids.get((campaign_id or "", u.strip())) for u in units.split(",")
+    ]
+    if None in found:
+        raise ConfigError(f"codes error: --unit: {campaign_id} has no unit among {units!r}")
+    return [u for u in found if u is not None]
 
 
 def _check_category(services: Services, campaign_id: str | None, category: str) -> None:

@@ -126,8 +126,9 @@ async def _export(args: argparse.Namespace) -> int:
             async with services.db.unit_of_work() as uow:
                 scores = await services.scoring.results(uow, campaign_id)
                 bursts = await services.admin.fairness.bursts(uow, campaign_id)
+                findings = await services.inspections.of_campaign(uow, campaign_id)
             assert scores is not None
             campaign = services.registry.campaigns[campaign_id]
-            for path in write_report(campaign, scores, locale, args.out, bursts):
+            for path in write_report(campaign, scores, locale, args.out, bursts, findings):
                 print(path)
     return 0

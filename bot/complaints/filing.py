@@ -7,6 +7,8 @@ A filed complaint goes to its unit's handlers (open), or to the complaint centre
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.complaints import flow
 from bot.complaints.deadlines import case_class, deadline
 from bot.complaints.desk import Desk, deadline_values
@@ -35,13 +37,13 @@ class Filing:
         if not campaigns:
             return Result(notice("complaint.none_open"))
         repo = await self.desk.writes(uow)
-        draft = await repo.load_draft(rid)
+        draft = _draft(await repo.load_draft(rid))
         resumed = draft is not None and (
             not draft.campaign_id or draft.campaign_id in self.desk.registry.campaigns
         )
         if draft is None or not resumed:
             draft = flow.start([c.id for c in campaigns])
-            await repo.save_draft(rid, draft, self.desk.clock.now())
+            await repo.save_draft(rid, draft.to_json(), self.desk.clock.now())
         self.desk.point(uow, rid, DRAFT_STEP)
         await uow.commit()
         return Result(self.screen(draft, resumed=resumed))
@@ -77,7 +79,7 @@ class Filing:
         self, uow: UnitOfWork, rid: int, action: str, arg: int = 0, campaign_id: str = ""
     ) -> Result:
         """A button of the draft: campaign, unit, page, kind, done, clear, anon, edit, submit …"""
-        draft = await ComplaintRepo(uow).load_draft(rid)
+        draft = _draft(await ComplaintRepo(uow).load_draft(rid))
         if draft is None:
             return Result(toast=notice("common.stale"))
         if action == "submit":
@@ -124,7 +126,7 @@ class Filing:
         if step.outcome is Outcome.MOVED:
             if step.draft != before:
                 repo = await self.desk.writes(uow)
-                await repo.save_draft(rid, step.draft, self.desk.clock.now())
+                await repo.save_draft(rid, step.draft.to_json(), self.desk.clock.now())
             self.desk.point(uow, rid, DRAFT_STEP)
             await uow.commit()
             also = None
@@ -142,7 +144,7 @@ class Filing:
 
     async def text(self, uow: UnitOfWork, rid: int, text: str) -> Result:
         """Typed text on a draft: a unit filter, the description, or contact details."""
-        draft = await ComplaintRepo(uow).load_draft(rid)
+        draft = _draft(await ComplaintRepo(uow).load_draft(rid))
         if draft is None:
             return await self.desk.abandon(uow, rid)
         found = self.desk.rules(draft.campaign_id) if draft.campaign_id else None
@@ -160,7 +162,7 @@ class Filing:
         self, uow: UnitOfWork, rid: int, kind: str, file_id: str, mime: str | None, size: int | None
     ) -> Result:
         """A photo or document sent while writing the draft."""
-        draft = await ComplaintRepo(uow).load_draft(rid)
+        draft = _draft(await ComplaintRepo(uow).load_draft(rid))
         if draft is None:
             return await self.desk.abandon(uow, rid)
         step = flow.attach(draft, kind, file_id, mime, size)
@@ -194,7 +196,7 @@ class Filing:
             **deadline_values(due),
         }
         repo = await self.desk.writes(uow)
-        complaint_id = await repo.file(rid, draft, values, tracking, now)
+        complaint_id = await repo.file(rid, draft.attachments, values, tracking, now)
         self.desk.idle(uow, rid)
         await uow.commit()
         view = await self.desk.view_of(uow, complaint_id, files=True)
@@ -204,3 +206,8 @@ class Filing:
             why = "complaint.note.no_unit" if draft.unit_id is None else "complaint.note.no_handler"
             deliveries = self.desk.to_centre(view, notice(why), files=True)
         return Result(Filed(view), edit=True, deliveries=deliveries)
+
+
+def _draft(stored: dict[str, Any] | None) -> Draft | None:
+    """The stored draft (JSON) as the flow's record."""
+    return None if stored is None else Draft.from_json(stored)

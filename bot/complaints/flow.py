@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.core.text import visible_text
+from storage.complaint_records import Attachment as Attachment  # stored as is
 
 MAX_ATTACHMENTS = 5
 MAX_CONTACT_LENGTH = 200
@@ -52,14 +53,6 @@ class Outcome(StrEnum):
     FOREIGN_UNIT = "foreign_unit"  # a unit outside the draft's campaign
     UNKNOWN_KIND = "unknown_kind"
     INCOMPLETE = "incomplete"
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A photo or document the citizen sent, kept by Telegram file_id."""
-
-    kind: str  # photo | document
-    file_id: str
 
 
 @dataclass(frozen=True)

@@ -58,17 +58,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from storage.complaint_records import ACTIVE as ACTIVE  # the statuses live in storage
+from storage.complaint_records import WITH_UNIT as WITH_UNIT
+from storage.complaint_records import Status as Status
+
 NO_HANDLER = " (no handler)"  # marks the fallback edge of a routing action in the diagram
-
-
-class Status(StrEnum):
-    """Where a complaint is; the values are what the `complaints.status` column stores."""
-
-    DRAFT = "draft"  # being written by the citizen: not stored as a complaint
-    TRIAGE = "triage"  # with the complaint centre
-    OPEN = "open"  # with a unit's handlers, not yet accepted
-    ACCEPTED = "accepted"
-    CLOSED = "closed"
 
 
 class Actor(StrEnum):
@@ -143,8 +137,6 @@ class Refusal:
     why: Why
 
 
-ACTIVE = (Status.TRIAGE, Status.OPEN, Status.ACCEPTED)
-WITH_UNIT = (Status.OPEN, Status.ACCEPTED)
 _CITIZEN, _HANDLER, _CENTRE = (frozenset({a}) for a in Actor)
 _S = Status
 

@@ -28,6 +28,8 @@ Rules (docs/domain.md; seed 002 五、六; seed 000 第五阶段):
 - 不评优: ranked low and composite below the average composite of the kind.
 - Awards: ranked units with rank ≤ the award's count, flagged units excluded
   (a tie on the last place shares the award).
+- Sanctions (seed 002 六(三)): ranks sort by (not "worst", score): worst units end their
+  kind and sit below every other for the flags; any sanction removes the award.
 
 Speed (an incremental refresh must take well under 100 ms at a million answers):
 counts are kept aggregated per unit and component as they arrive (ScoringData, counts.py),
@@ -51,6 +53,7 @@ from fractions import Fraction
 from bot.campaign.schema import Campaign, Component, ComponentKind, Unit
 from bot.scoring import stats
 from bot.scoring.counts import ComponentCounts, ScoringData, UnitCounts, dec, figure
+from bot.scoring.panels import panel_checks
 from bot.scoring.results import (
     CampaignScores,
     ComponentScore,
@@ -150,6 +153,7 @@ def compute(
         else:
             kept = _unit(plan, unit, uid, data, counts, kept, signature)
             recomputed.add(uid)
+        kept.score.sanctions = data.sanctions.get(uid, ())  # decided again every refresh
         memo[uid] = exact[uid] = kept
         units.append(kept.score)
     averages = _rank(plan, units, exact)
@@ -239,6 +243,9 @@ def _unit(
             status = Status.INCOMPLETE
         parts.append(score)
         points.append(contribution)
+    panels = panel_checks(campaign, unit, counts)
+    if status is Status.RANKED and any(p.enforced and not p.met for p in panels):
+        status = Status.PANEL
     applicable = plan.applicable[unit.kind.value]
     base = None
     if applicable and all(p is not None for p in points):
@@ -263,6 +270,7 @@ def _unit(
         bonus=dec(bonus) or Decimal(0),
         composite=dec(composite),
         status=status if composite is not None else _why(status),
+        panels=panels,
         issues=Issues(
             complaints=dict(sorted(data.complaints.get(uid, {}).items())),
             overdue=data.overdue.get(uid, 0),
@@ -370,7 +378,7 @@ def _rank(plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]) -> di
         ranked = [u for u in units if u.kind == kind and u.status is Status.RANKED]
         if not ranked:
             continue
-        keys = {u.unit_id: exact[u.unit_id].key or Decimal(0) for u in ranked}
+        keys = {u.unit_id: (not u.worst(), exact[u.unit_id].key or Decimal(0)) for u in ranked}
         ordered = sorted(keys.values())
         composites = [exact[u.unit_id].composite or Fraction(0) for u in ranked]
         average = sum(composites, Fraction(0)) / len(ranked)
@@ -387,7 +395,6 @@ def _rank(plan: _Plan, units: list[UnitScore], exact: dict[int, UnitMemo]) -> di
                 u.talk = memo.pooled is not None and memo.pooled < plan.talk_below
             if rules.no_excellence is not None and lower < rules.no_excellence.ranked_low:
                 u.no_excellence = memo.composite is not None and memo.composite < average
-            u.award = (
-                award is not None and u.rank <= award.count and not u.talk and not u.no_excellence
-            )
+            u.award = award is not None and u.rank <= award.count
+            u.award = u.award and not (u.talk or u.no_excellence or u.sanctions)
     return averages

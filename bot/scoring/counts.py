@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from bot.scoring import stats
-from bot.scoring.results import Figure
+from bot.scoring.results import Figure, SanctionNote
 from storage.scoring import TallyKey  # (unit id, component, item, category, level)
 
 PLACES = Decimal("0.0001")
@@ -118,6 +118,7 @@ class ScoringData:
     overdue: dict[int, int] = field(default_factory=dict)
     findings: dict[int, int] = field(default_factory=dict)
     suggestions: dict[int, list[str]] = field(default_factory=dict)
+    sanctions: dict[int, tuple[SanctionNote, ...]] = field(default_factory=dict)
 
     def add_tally(self, key: TallyKey, count: int) -> None:
         """Count `count` more answers under `key`."""

@@ -20,7 +20,8 @@ from bot.admin.fairness import Burst
 from bot.campaign.schema import Campaign
 from bot.core.clock import CHINA
 from bot.i18n import t
-from bot.scoring.results import CampaignScores, Figure
+from bot.scoring.results import CampaignScores, Figure, UnitScore
+from storage.inspections import InspectionRecord
 
 Cell = str | int | Decimal | None
 Table = tuple[str, list[str], list[list[Cell]]]  # sheet name, headers, rows
@@ -34,7 +35,11 @@ def r(value: Decimal | None, places: int) -> Decimal | None:
 
 
 def tables(
-    campaign: Campaign, scores: CampaignScores, locale: str, bursts: Sequence[Burst] = ()
+    campaign: Campaign,
+    scores: CampaignScores,
+    locale: str,
+    bursts: Sequence[Burst] = (),
+    findings: Sequence[InspectionRecord] = (),
 ) -> list[Table]:
     """The report's tables, in the order of the workbook's sheets."""
     return [
@@ -44,6 +49,7 @@ def tables(
         _categories(campaign, scores, locale),
         _complaints(campaign, scores, locale),
         _suspicious(campaign, scores, bursts, locale),
+        _findings(campaign, scores, findings, locale),
     ]
 
 
@@ -100,6 +106,8 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
                     _yes(locale, u.talk),
                     _yes(locale, u.no_excellence),
                     _yes(locale, u.award),
+                    _sanctions(u, locale),
+                    _panels(u),
                 ]
             )
     headers = _h(
@@ -118,8 +126,64 @@ def _ranking(campaign: Campaign, scores: CampaignScores, locale: str) -> Table:
         "talk",
         "no_excellence",
         "award",
+        "sanction",
+        "panel",
     )
     return t(locale, "scoring.sheet.ranking"), headers, rows
+
+
+def _panels(unit: UnitScore) -> str:
+    """Each composition rule on the unit's own panel: component, members/total, met or not
+    (✓ / ✗), "!" when enforced."""
+    return "; ".join(
+        f"{p.component} {p.members}/{p.total} {'✓' if p.met else '✗'}{'!' if p.enforced else ''}"
+        for p in unit.panels
+    )
+
+
+def _findings(
+    campaign: Campaign,
+    scores: CampaignScores,
+    findings: Sequence[InspectionRecord],
+    locale: str,
+) -> Table:
+    """Inspectors' findings (明查暗访) with their status and the unit's correction; the
+    inspector is not named (集中交办 hands them over without it)."""
+    codes = {u.unit_id: u.code for u in scores.units}
+    rows: list[list[Cell]] = [
+        [
+            f.id,
+            _unit_name(campaign, codes[f.unit_id], locale) if f.unit_id in codes else f.unit_id,
+            t(locale, f"inspection.kind.{f.kind}"),
+            f.seen,
+            None if f.points_x100 is None else Decimal(f.points_x100) / 100,
+            t(locale, f"inspection.status.{f.status}"),
+            f.decision or "",
+            f.correction or "",
+            len(f.files),
+        ]
+        for f in findings
+    ]
+    headers = _h(
+        locale,
+        "finding",
+        "unit",
+        "kind",
+        "seen",
+        "deducted",
+        "status",
+        "decision",
+        "corrected",
+        "files",
+    )
+    return t(locale, "scoring.sheet.findings"), headers, rows
+
+
+def _sanctions(unit: UnitScore, locale: str) -> str:
+    """The sanctions in force on a unit with their reasons (plain text: a cell, not HTML)."""
+    return "; ".join(
+        f"#{s.id} {t(locale, f'sanction.kind.{s.kind.value}')}: {s.reason}" for s in unit.sanctions
+    )
 
 
 def _yes(locale: str, flag: bool) -> str:
@@ -243,13 +307,17 @@ def _complaints(campaign: Campaign, scores: CampaignScores, locale: str) -> Tabl
 
 
 def workbook_bytes(
-    campaign: Campaign, scores: CampaignScores, locale: str, bursts: Sequence[Burst] = ()
+    campaign: Campaign,
+    scores: CampaignScores,
+    locale: str,
+    bursts: Sequence[Burst] = (),
+    findings: Sequence[InspectionRecord] = (),
 ) -> bytes:
     """The report as an XLSX file's bytes."""
     book = Workbook()
     for sheet in list(book.worksheets):
         book.remove(sheet)
-    for name, headers, rows in tables(campaign, scores, locale, bursts):
+    for name, headers, rows in tables(campaign, scores, locale, bursts, findings):
         sheet = book.create_sheet(name[:31])
         sheet.append(headers)
         for row in rows:
@@ -266,20 +334,22 @@ def write_report(
     locale: str,
     folder: Path,
     bursts: Sequence[Burst] = (),
+    findings: Sequence[InspectionRecord] = (),
 ) -> list[Path]:
     """The workbook plus one CSV per sheet (UTF-8 with BOM, so spreadsheet tools read Chinese)."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{campaign.id}-{scores.computed_at:%Y%m%d-%H%M}"
     written = [folder / f"{stem}.xlsx"]
-    written[0].write_bytes(workbook_bytes(campaign, scores, locale, bursts))
-    for n, (_, headers, rows) in enumerate(tables(campaign, scores, locale, bursts), start=1):
+    written[0].write_bytes(workbook_bytes(campaign, scores, locale, bursts, findings))
+    sheets = tables(campaign, scores, locale, bursts, findings)
+    for n, (_, headers, rows) in enumerate(sheets, start=1):
         path = folder / f"{stem}-{n}-{_CSV_NAMES[n - 1]}.csv"
         path.write_text(_csv(headers, rows), encoding="utf-8-sig")
         written.append(path)
     return written
 
 
-_CSV_NAMES = ("ranking", "detail", "items", "categories", "complaints", "suspicious")
+_CSV_NAMES = ("ranking", "detail", "items", "categories", "complaints", "suspicious", "findings")
 
 
 def _csv(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:

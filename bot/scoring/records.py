@@ -13,7 +13,10 @@ from decimal import Decimal, InvalidOperation
 from bot.campaign.schema import Campaign, ComponentKind
 from bot.core.clock import Clock
 from bot.core.registry import Registry
+from bot.core.text import visible_text
+from bot.scoring.results import SanctionKind
 from storage.marks import EntriesRepo, MarkEntry, PointsEntry
+from storage.sanctions import SanctionRecord, SanctionsRepo
 from storage.uow import UnitOfWork
 
 MARKS_CSV_COLUMNS = ("campaign", "unit", "component", "label", "score", "note")
@@ -159,6 +162,41 @@ class Records:
         entry = PointsEntry(campaign_id, unit_id, amount, note.strip(), component)
         await EntriesRepo(uow).add_finding(entry, actor, self.clock.now())
         return amount
+
+    async def impose_sanction(
+        self,
+        uow: UnitOfWork,
+        actor: int | None,
+        campaign_id: str,
+        unit_id: int,
+        kind: str,
+        reason: str,
+    ) -> int:
+        """Sanction a unit (worst | no-award) with a reason (audited); returns its id."""
+        try:
+            sanction = SanctionKind(kind.lower())
+        except ValueError:
+            raise EntryError("sanction_kind", kind=kind) from None
+        if visible_text(reason) is None:
+            raise EntryError("sanction_reason")
+        repo = SanctionsRepo(uow)
+        now = self.clock.now()
+        return await repo.impose(campaign_id, unit_id, sanction.value, reason.strip(), actor, now)
+
+    async def revoke_sanction(
+        self, uow: UnitOfWork, actor: int | None, sanction_id: str, reason: str
+    ) -> SanctionRecord:
+        """Revoke a sanction in force, with a reason (audited)."""
+        if not sanction_id.isdigit():
+            raise EntryError("sanction_unknown", sanction=sanction_id)
+        if visible_text(reason) is None:
+            raise EntryError("sanction_reason")
+        found = await SanctionsRepo(uow).revoke(
+            int(sanction_id), reason.strip(), actor, self.clock.now()
+        )
+        if found is None:
+            raise EntryError("sanction_unknown", sanction=sanction_id)
+        return found
 
 
 def deduction_component(campaign: Campaign) -> str | None:

@@ -22,6 +22,7 @@ class Status(StrEnum):
     RANKED = "ranked"
     INSUFFICIENT = "insufficient"  # a survey component below the minimum sample
     INCOMPLETE = "incomplete"  # a manual component without marks
+    PANEL = "panel"  # its panel breaks an enforced composition rule
 
 
 @dataclass
@@ -69,6 +70,38 @@ class Issues:
     suggestions: list[str] = field(default_factory=list)  # newest first
 
 
+class SanctionKind(StrEnum):
+    """What a sanction does (seed 002 六(三), seed 000 四(四))."""
+
+    WORST = "worst"  # 直接列为最差单位: last in its kind whatever its score, and no award
+    NO_AWARD = "no-award"  # 取消评先资格: no award
+
+
+@dataclass(frozen=True)
+class SanctionNote:
+    """A sanction in force on a unit, as reports show it."""
+
+    id: int
+    kind: SanctionKind
+    reason: str
+
+
+@dataclass(frozen=True)
+class PanelCheck:
+    """A composition rule checked on one unit's panel (people of the rule's categories)."""
+
+    component: str
+    members: int
+    total: int
+    min_share: Decimal
+    enforced: bool
+
+    @property
+    def met(self) -> bool:
+        """True when the rule's categories make up at least the minimum share."""
+        return self.total > 0 and self.members >= self.min_share * self.total
+
+
 @dataclass
 class UnitScore:
     """Every figure of one unit."""
@@ -90,6 +123,12 @@ class UnitScore:
     no_excellence: bool = False  # 不评优
     award: bool = False
     issues: Issues = field(default_factory=Issues)
+    sanctions: tuple[SanctionNote, ...] = ()
+    panels: list[PanelCheck] = field(default_factory=list)
+
+    def worst(self) -> bool:
+        """True if a sanction places this unit last in its kind."""
+        return any(s.kind is SanctionKind.WORST for s in self.sanctions)
 
     def component(self, component_id: str) -> ComponentScore:
         """This unit's score for one component (KeyError if the campaign has none)."""

@@ -38,7 +38,15 @@ from bot.core.registry import Registry
 from bot.scoring import offload
 from bot.scoring.compute import UnitMemo, compute
 from bot.scoring.counts import ScoringData
-from bot.scoring.results import UNIT_JSON, CampaignScores, Status, UnitScore
+from bot.scoring.results import (
+    UNIT_JSON,
+    CampaignScores,
+    SanctionKind,
+    SanctionNote,
+    Status,
+    UnitScore,
+)
+from storage.sanctions import SanctionsRepo
 from storage.scoring import (
     SUGGESTIONS_PER_UNIT,
     ResultRow,
@@ -132,6 +140,7 @@ class ScoringService:
                 assert state.data is not None
                 side = await ScoringRepo(uow).side_tables(campaign_id, self.clock.now())
                 _take_side_tables(state.data, side)
+                state.data.sanctions = await _sanctions(uow, campaign_id)
             ids = {u.id: self.registry.unit_id(campaign, u) for u in campaign.units}
             scores = compute(campaign, ids, state.data, self.clock.now(), state.memo)
             seconds = time.perf_counter() - started
@@ -287,9 +296,26 @@ def _take_side_tables(data: ScoringData, side: SideTables) -> None:
     data.bonuses, data.complaints, data.overdue = side.bonuses, side.complaints, side.overdue
 
 
+async def _sanctions(uow: UnitOfWork, campaign_id: str) -> dict[int, tuple[SanctionNote, ...]]:
+    """The sanctions in force, per unit (their number is small: read on every refresh)."""
+    found: dict[int, tuple[SanctionNote, ...]] = {}
+    for s in await SanctionsRepo(uow).in_force(campaign_id):
+        note = SanctionNote(s.id, SanctionKind(s.kind), s.reason)
+        found[s.unit_id] = (*found.get(s.unit_id, ()), note)
+    return found
+
+
 def _placing(unit: UnitScore) -> tuple[object, ...]:
     """What ranking decides about a unit (a reused score still needs storing if it moved)."""
-    return (unit.rank, unit.ranked_in_kind, unit.talk, unit.no_excellence, unit.award, unit.status)
+    return (
+        unit.rank,
+        unit.ranked_in_kind,
+        unit.talk,
+        unit.no_excellence,
+        unit.award,
+        unit.status,
+        unit.sanctions,
+    )
 
 
 def ranked_count(scores: CampaignScores) -> int:

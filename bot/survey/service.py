@@ -111,7 +111,7 @@ class SurveyService(SurveyState):
         refusal = await self._refusal(uow, rid, campaign, component)
         if refusal is not None:
             return Reply(refusal, edit=False)
-        units = campaign.units_for(component)
+        units = await self.units_to_rate(uow, rid, campaign, component)
         chosen = page_of(units, page, query)
         no_match = bool(query) and not chosen.units
         if no_match:
@@ -152,6 +152,8 @@ class SurveyService(SurveyState):
             return Reply(None, toast=Notice("common.stale"))
         campaign, unit, component = found
         refusal = await self._refusal(uow, rid, campaign, component)
+        if refusal is None and unit not in await self.units_to_rate(uow, rid, campaign, component):
+            refusal = Notice("survey.not_on_panel", {"unit": unit.name})
         if refusal is not None:
             return Reply(refusal, edit=False)
         draft = await self.draft(uow, rid, unit_id, comp_id)

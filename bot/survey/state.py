@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from bot.campaign.schema import Campaign, Component, Phase
+from bot.campaign.schema import Campaign, Component, Phase, Unit
 from bot.core.clock import Clock, local_today
 from bot.core.lru import LRU, MISSING
 from bot.core.registry import Registry
@@ -36,6 +36,7 @@ class SurveyState:
         self._complete: LRU[int, bool] = LRU(cache_size)
         self._conversations: LRU[int, ConversationRecord] = LRU(cache_size)
         self._categories: LRU[tuple[int, str], str] = LRU(cache_size)
+        self._panels: LRU[tuple[int, str], frozenset[int] | None] = LRU(cache_size)
         self._rated: LRU[tuple[int, str, str], frozenset[int]] = LRU(cache_size)
         # Admins' phase overrides (bot/admin/phases.py); None: the campaign files' dates.
         self.phases: PhaseProvider | None = None
@@ -53,6 +54,7 @@ class SurveyState:
         self._complete.put(rid, True)
         for campaign in self.registry.campaigns.values():
             self._categories.put((rid, campaign.id), campaign.public_category().id)
+            self._panels.put((rid, campaign.id), None)
             for comp in campaign.survey_components():
                 self._rated.put((rid, campaign.id, comp.id), frozenset())
 
@@ -66,6 +68,7 @@ class SurveyState:
         self._complete.clear()
         self._conversations.clear()
         self._categories.clear()
+        self._panels.clear()
         self._rated.clear()
 
     # -- state, read through the cache -------------------------------------------
@@ -81,8 +84,30 @@ class SurveyState:
         return cast(str, cached)
 
     def forget_category(self, rid: int, campaign_id: str) -> None:
-        """Drop a cached category (after an invitation code changed it)."""
+        """Drop a cached category and panel (after an invitation code changed them)."""
         self._categories.drop((rid, campaign_id))
+        self._panels.drop((rid, campaign_id))
+
+    async def panel(self, uow: UnitOfWork, rid: int, campaign: Campaign) -> frozenset[int] | None:
+        """The units whose panel the respondent sits on (None: every unit's)."""
+        key = (rid, campaign.id)
+        cached = self._panels.get(key)
+        if cached is MISSING:
+            found = await RespondentRepo(uow).panel_units(rid, campaign.id)
+            cached = None if found is None else frozenset(found)
+            self._panels.put(key, cached)
+        return cast(frozenset[int] | None, cached)
+
+    async def units_to_rate(
+        self, uow: UnitOfWork, rid: int, campaign: Campaign, component: Component
+    ) -> list[Unit]:
+        """The units this respondent may rate in a component: a panel component (one with
+        categories) offers a panel member only the units whose panel they sit on."""
+        units = campaign.units_for(component)
+        panel = None if component.categories is None else await self.panel(uow, rid, campaign)
+        if panel is None:
+            return units
+        return [u for u in units if self.registry.unit_id(campaign, u) in panel]
 
     async def conversation(self, uow: UnitOfWork, rid: int) -> ConversationRecord:
         """Where the respondent is."""

@@ -20,7 +20,9 @@ from bot.telegram.routers import (
     complaints,
     evaluator,
     fallback,
+    inspections,
     privacy,
+    sanctions,
     survey,
 )
 from bot.telegram.routers import publish as publication
@@ -44,6 +46,8 @@ def make_dispatcher(services: Services) -> Dispatcher:
         complaints.router,  # its text/file handlers only for people in the complaint flow
         survey.text_router,  # typed text and files inside a questionnaire
         evaluator.router,  # only its commands, refused to non-evaluators
+        sanctions.router,  # /sanction (evaluators), /sanction revoke (admins)
+        inspections.router,  # /inspect, /confirm, /reject, /corrected
         common.router,
         access.router,
         admin.router,

@@ -34,6 +34,8 @@ def requires(*roles: Role) -> dict[str, frozenset[Role]]:
 
 ADMIN = requires(Role.ADMIN)
 STAFF = requires(Role.ADMIN, Role.EVALUATOR)
+INSPECTOR = requires(Role.INSPECTOR)
+HANDLER = requires(Role.HANDLER)
 
 
 class Authorize(BaseMiddleware):

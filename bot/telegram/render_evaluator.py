@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.campaign.schema import Campaign, ComponentKind
 from bot.core.clock import CHINA
-from bot.i18n import format_date, t
+from bot.i18n import Safe, format_date, t
 from bot.scoring.format import format_interval, format_pct, format_points
 from bot.scoring.progress import (
     CompositionCheck,
@@ -15,6 +15,7 @@ from bot.scoring.progress import (
     composition_checks,
 )
 from bot.scoring.results import CampaignScores, ComponentScore, Status, UnitScore
+from bot.telegram.render_panels import panel_lines, unit_panels
 
 LIMIT = 3900  # below Telegram's 4096 characters, with room for the HTML entities
 
@@ -43,7 +44,21 @@ def computed(scores: CampaignScores, locale: str) -> str:
 def flags(unit: UnitScore, locale: str) -> list[str]:
     """The flags a unit carries, in words."""
     names = [("talk", unit.talk), ("no_excellence", unit.no_excellence), ("award", unit.award)]
-    return [t(locale, f"scoring.flag.{name}") for name, on in names if on]
+    marks = [t(locale, f"scoring.flag.{name}") for name, on in names if on]
+    return marks + sanctions(unit, locale)
+
+
+def sanctions(unit: UnitScore, locale: str) -> list[str]:
+    """The sanctions in force on a unit, each with its reason."""
+    return [
+        t(
+            locale,
+            "sanction.flag",
+            kind=t(locale, f"sanction.kind.{s.kind.value}"),
+            reason=s.reason[:300],
+        )
+        for s in unit.sanctions
+    ]
 
 
 def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) -> list[str]:
@@ -65,7 +80,7 @@ def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) 
                     unit=name,
                     composite=format_points(u.composite),
                     satisfaction=format_pct(u.satisfaction.satisfaction),
-                    flags=f" · {'、'.join(marks)}" if marks else "",
+                    flags=Safe(f" · {'、'.join(marks)}") if marks else "",
                 )
             )
         else:
@@ -122,8 +137,9 @@ def score(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: s
                 cap=format_points(campaign.rules.bonus_cap),
             )
         )
+    lines += panel_lines(campaign, unit, locale)
     if flags(unit, locale):
-        lines.append(t(locale, "scoring.score.flags", flags="、".join(flags(unit, locale))))
+        lines.append(t(locale, "scoring.score.flags", flags=Safe("、".join(flags(unit, locale)))))
     return [*lines, "", computed(scores, locale)]
 
 
@@ -281,9 +297,9 @@ def progress(
                     count=count,
                 )
             )
-    lines += [
-        _composition(campaign, check, locale) for check in composition_checks(campaign, found)
-    ]
+    for check in composition_checks(campaign, found):
+        lines.append(_composition(campaign, check, locale))
+        lines += unit_panels(campaign, scores, check.rule.component, locale)
     lines.append(t(locale, "scoring.progress.days"))
     lines += [
         t(locale, "scoring.progress.day", date=format_date(locale, day), count=n)

@@ -10,7 +10,8 @@ single notice.  The rules, in one place:
 * a button press (a CallbackQuery) edits the pressed message when `edit` is set and
   the message can still be edited, else sends the screen anew; `also` goes first as
   a new message; the spinner is always closed, with the toast (cut to Telegram's 200
-  characters) if any.  An edit that changes nothing is not an error.
+  characters) if any.  An edit that changes nothing is not an error;
+* a file (`document` or `photo`) always goes as a new message, `text` its caption.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ import contextlib
 from dataclasses import dataclass
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+)
 
 TOAST_LIMIT = 200  # characters Telegram shows in a callback answer
 
@@ -35,6 +42,8 @@ class Answer:
     edit: bool = True  # a press: replace the pressed message rather than send anew
     alert: bool = False  # a press: show the toast as an alert the person must close
     url: str | None = None  # a press: a t.me/<bot>?start=… link the client opens
+    document: InputFile | None = None  # a file to send, `text` its caption
+    photo: InputFile | None = None  # a picture to send, `text` its caption
 
 
 async def answer(event: Message | CallbackQuery, reply: Answer) -> None:
@@ -56,7 +65,11 @@ async def tell(event: Message | CallbackQuery, text: str, *, alert: bool = False
 async def _to_message(message: Message, reply: Answer) -> None:
     if reply.also is not None:
         await message.answer(reply.also)
-    if reply.text is not None:
+    if reply.document is not None:
+        await message.answer_document(reply.document, caption=reply.text, reply_markup=reply.markup)
+    elif reply.photo is not None:
+        await message.answer_photo(reply.photo, caption=reply.text, reply_markup=reply.markup)
+    elif reply.text is not None:
         await message.answer(reply.text, reply_markup=reply.markup)
     elif reply.toast is not None:
         await message.answer(reply.toast)

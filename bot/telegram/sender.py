@@ -24,7 +24,7 @@ from bot.app.services import Services
 from bot.complaints.screens import Delivery
 from bot.i18n import t
 from bot.outbox.messages import Blocked, Failed, InDoubt, Outgoing, RateLimited
-from bot.telegram import keyboards, render_admin, render_complaints
+from bot.telegram import keyboards_admin, render_admin, render_complaints
 from storage.outbox import Progress
 
 
@@ -82,7 +82,7 @@ class BotSender:
             return
         locale = await self._locale(progress.created_by)
         running = progress.status == "running"
-        markup = keyboards.broadcast_running(progress.job_id, locale) if running else None
+        markup = keyboards_admin.broadcast_running(progress.job_id, locale) if running else None
         try:
             await self.bot.edit_message_text(
                 render_admin.progress(progress, locale),

@@ -26,8 +26,10 @@ from storage.models.core import (
     Unit,
     UTCDateTime,
 )
+from storage.models.inspections import Inspection
 from storage.models.ops import InboxUpdate, Lease
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
+from storage.models.sanctions import Sanction
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "Finding",
     "Grant",
     "InboxUpdate",
+    "Inspection",
     "Lease",
     "Mark",
     "Membership",
@@ -57,6 +60,7 @@ __all__ = [
     "PublicationRequest",
     "ReminderMark",
     "Respondent",
+    "Sanction",
     "ScoreResult",
     "ScoreRun",
     "Submission",

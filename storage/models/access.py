@@ -39,6 +39,8 @@ class Code(Base):
     category: Mapped[str | None] = mapped_column(String(32), nullable=True)
     role: Mapped[str | None] = mapped_column(String(16), nullable=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    # Category codes bound to the panel of one unit or a few (seed 002 五(三)); None: all.
+    panel_units: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)

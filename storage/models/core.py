@@ -120,6 +120,8 @@ class Membership(Base):
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
     category: Mapped[str] = mapped_column(String(32))
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The units whose panel the person sits on (from their code); None: every unit.
+    panel_units: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
 
 
 class Submission(Base):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
+import io
 import re
 import socket
 import sqlite3
@@ -313,3 +315,14 @@ def test_raw_export_needs_the_hash_key(tmp_path: Path) -> None:
     assert written.read_text(encoding="utf-8-sig").splitlines() == [
         "respondent,campaign,unit,component,item,level,answered_on"
     ]
+
+
+def test_codes_bound_to_a_units_panel(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    args = ("codes", "--category", "mass-rep", "--campaign", "changzhou-2011-safety")
+    run = _pingyi(*args, "--unit", "wujin,liyang", "--count", "2", env=env)
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert [(r["category"], r["unit"]) for r in rows] == [("mass-rep", "wujin,liyang")] * 2
+    bad = _pingyi(*args, "--unit", "nowhere", "--count", "1", env=env)
+    assert bad.returncode != 0 and "--unit" in bad.stderr

@@ -8,6 +8,7 @@ from aiogram.types import Message
 
 from bot.app.services import Services
 from bot.i18n import t
+from bot.telegram.replies import tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -25,12 +26,12 @@ async def redeem_code(
 ) -> None:
     """Bind a single-use code to this account and say what it granted."""
     if not command.args:
-        await message.answer(t(locale, "code.usage"))
+        await tell(message, t(locale, "code.usage"))
         return
     await uow.commit()  # the person's row must exist before a membership refers to it
     result = await services.access.redeem(uow, person.id, command.args)
     if result.refusal is not None:
-        await message.answer(t(locale, f"code.refused.{result.refusal}"))
+        await tell(message, t(locale, f"code.refused.{result.refusal}"))
         return
     if result.category is not None and result.campaign_id is not None:
         services.survey.forget_category(person.id, result.campaign_id)
@@ -41,8 +42,8 @@ async def redeem_code(
             else None
         )
         name = category.name.get(locale) if category else result.category
-        await message.answer(t(locale, "code.category", category=name))
+        await tell(message, t(locale, "code.category", category=name))
     elif result.role is not None:
         found = services.registry.unit(result.unit_id) if result.unit_id else None
         unit = found[1].name.get(locale) if found else ""
-        await message.answer(t(locale, f"code.role.{result.role.value}", unit=unit))
+        await tell(message, t(locale, f"code.role.{result.role.value}", unit=unit))

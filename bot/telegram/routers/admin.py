@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.app.services import Services
 from bot.i18n import Safe, t
-from bot.telegram import keyboards, render_admin
+from bot.telegram import keyboards_admin, render_admin
 from bot.telegram.authz import ADMIN
 from bot.telegram.callbacks import (
     BroadcastAddLocale,
@@ -21,6 +21,7 @@ from bot.telegram.callbacks import (
     BroadcastSend,
     BroadcastUnitSearch,
 )
+from bot.telegram.replies import Answer, answer, tell
 from storage.admin import Audience, AudienceUnavailable
 from storage.records import RespondentRecord
 
@@ -46,7 +47,7 @@ async def broadcast(
 ) -> None:
     """Start composing: the next message is the text in the admin's language."""
     await services.admin.composer.start(person.id, locale)
-    await message.answer(t(locale, "admin.bc.ask_text", language=t(locale, f"lang.{locale}")))
+    await tell(message, t(locale, "admin.bc.ask_text", language=t(locale, f"lang.{locale}")))
 
 
 @compose_router.message(_composing, F.text | F.photo | F.document, flags=ADMIN)
@@ -58,7 +59,7 @@ async def compose_message(
     draft = await composer.get(person.id)
     if draft is None or not (draft.step or "").startswith(("text:", "unit:")):
         await composer.set_step(person.id, draft.id if draft else 0, None)
-        await message.answer(t(locale, "common.stale"))
+        await tell(message, t(locale, "common.stale"))
         return
     step = draft.step or ""
     if step.startswith("unit:"):
@@ -72,14 +73,12 @@ async def compose_message(
     )
     if problem is not None:
         what = t(locale, f"admin.bc.problem.{problem.key}", **problem.values)
-        await message.answer(t(locale, "admin.bc.bad_html", problem=Safe(what)))
+        await tell(message, t(locale, "admin.bc.bad_html", problem=Safe(what)))
         return
     updated = await composer.get(person.id, draft.id)
     texts = updated.texts if updated else {}
-    await message.answer(
-        t(locale, "admin.bc.text_saved"),
-        reply_markup=keyboards.broadcast_draft(draft.id, texts, locale),
-    )
+    markup = keyboards_admin.broadcast_draft(draft.id, texts, locale)
+    await answer(message, Answer(t(locale, "admin.bc.text_saved"), markup))
 
 
 def _media(message: Message) -> tuple[str, str] | None:
@@ -100,15 +99,13 @@ async def _unit_search(
         for campaign, unit in registry.find_units(message.text or "")
     ][:8]
     if not found:
-        await message.answer(t(locale, "admin.bc.no_unit"))
+        await tell(message, t(locale, "admin.bc.no_unit"))
         return
     await services.admin.composer.set_step(
         message.from_user.id if message.from_user else 0, draft_id, None
     )
-    await message.answer(
-        t(locale, "admin.bc.pick_unit"),
-        reply_markup=keyboards.broadcast_units(draft_id, kind, found, locale),
-    )
+    markup = keyboards_admin.broadcast_units(draft_id, kind, found, locale)
+    await answer(message, Answer(t(locale, "admin.bc.pick_unit"), markup))
 
 
 @router.callback_query(BroadcastAddLocale.filter(), flags=ADMIN)
@@ -123,9 +120,8 @@ async def broadcast_add_locale(
     await services.admin.composer.set_step(
         person.id, callback_data.draft, f"text:{callback_data.locale}"
     )
-    await query.answer()
     language = t(locale, f"lang.{callback_data.locale}")
-    await _say(query, t(locale, "admin.bc.ask_text", language=language))
+    await answer(query, Answer(t(locale, "admin.bc.ask_text", language=language), edit=False))
 
 
 @router.callback_query(BroadcastAudienceMenu.filter(), flags=ADMIN)
@@ -134,13 +130,8 @@ async def broadcast_audience_menu(
 ) -> None:
     """Who should get it?"""
     campaigns = list(services.registry.campaigns.values())
-    await query.answer()
-    await _say(
-        query,
-        t(locale, "admin.bc.choose_audience"),
-        keyboards.broadcast_audiences(callback_data.draft, campaigns, locale),
-        edit=True,
-    )
+    markup = keyboards_admin.broadcast_audiences(callback_data.draft, campaigns, locale)
+    await answer(query, Answer(t(locale, "admin.bc.choose_audience"), markup))
 
 
 @router.callback_query(BroadcastUnitSearch.filter(), flags=ADMIN)
@@ -155,8 +146,7 @@ async def broadcast_unit_search(
     await services.admin.composer.set_step(
         person.id, callback_data.draft, f"unit:{callback_data.kind}"
     )
-    await query.answer()
-    await _say(query, t(locale, "admin.bc.ask_unit"))
+    await answer(query, Answer(t(locale, "admin.bc.ask_unit"), edit=False))
 
 
 @router.callback_query(BroadcastAudience.filter(), flags=ADMIN)
@@ -171,22 +161,17 @@ async def broadcast_audience(
     draft = await services.admin.composer.get(person.id, callback_data.draft)
     audience, label = _audience(services, callback_data, locale)
     if draft is None or audience is None or not draft.texts:
-        await query.answer(t(locale, "common.stale"))
+        await tell(query, t(locale, "common.stale"))
         return
     try:
         count = await services.admin.count(audience)
     except AudienceUnavailable:
-        await query.answer(t(locale, "admin.aud.unavailable")[:200], show_alert=True)
+        await tell(query, t(locale, "admin.aud.unavailable"), alert=True)
         return
     await services.admin.composer.set_audience(draft.id, audience)
     text = draft.texts.get(locale) or draft.texts[services.default_locale]
-    await query.answer()
-    await _say(
-        query,
-        render_admin.preview(text, count, label, locale),
-        keyboards.broadcast_confirm(draft.id, locale),
-        edit=True,
-    )
+    preview = render_admin.preview(text, count, label, locale)
+    await answer(query, Answer(preview, keyboards_admin.broadcast_confirm(draft.id, locale)))
 
 
 def _audience(
@@ -230,17 +215,14 @@ async def broadcast_send(
     draft = await services.admin.composer.get(person.id, callback_data.draft)
     message = query.message
     if draft is None or not isinstance(message, Message):
-        await query.answer(t(locale, "common.stale"))
+        await tell(query, t(locale, "common.stale"))
         return
     progress = await services.admin.start_draft(draft.id, (message.chat.id, message.message_id))
-    await query.answer()
     if progress is None:
-        await _say(query, t(locale, "common.stale"))
+        await answer(query, Answer(t(locale, "common.stale"), edit=False))
         return
-    await message.edit_text(
-        render_admin.progress(progress, locale),
-        reply_markup=keyboards.broadcast_running(progress.job_id, locale),
-    )
+    markup = keyboards_admin.broadcast_running(progress.job_id, locale)
+    await answer(query, Answer(render_admin.progress(progress, locale), markup))
 
 
 @router.callback_query(BroadcastCancel.filter(), flags=ADMIN)
@@ -253,24 +235,10 @@ async def broadcast_cancel(
 ) -> None:
     """Drop a draft or stop a running broadcast."""
     stopped = await services.admin.composer.discard(person.id, callback_data.job)
-    await query.answer(t(locale, "admin.bc.stopped" if stopped else "common.stale")[:200])
-    if stopped and isinstance(query.message, Message):
-        progress = await services.outbox.progress(callback_data.job)
-        await query.message.edit_text(
-            render_admin.progress(progress, locale)
-            if progress.total
-            else t(locale, "admin.bc.discarded")
-        )
-
-
-async def _say(
-    query: CallbackQuery, text: str, markup: object = None, *, edit: bool = False
-) -> None:
-    """Answer a tap with a new message (or by editing the tapped one)."""
-    message = query.message
-    if not isinstance(message, Message):
+    toast = t(locale, "admin.bc.stopped" if stopped else "common.stale")
+    if not stopped:
+        await tell(query, toast)
         return
-    if edit:
-        await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
-    else:
-        await message.answer(text, reply_markup=markup)  # type: ignore[arg-type]
+    progress = await services.outbox.progress(callback_data.job)
+    shown = render_admin.progress(progress, locale) if progress.total else None
+    await answer(query, Answer(shown or t(locale, "admin.bc.discarded"), toast=toast))

@@ -21,9 +21,10 @@ from bot.app.services import Services
 from bot.campaign.schema import Campaign
 from bot.core.clock import CHINA
 from bot.i18n import t
-from bot.telegram import keyboards, render_admin
+from bot.telegram import keyboards_admin, render_admin
 from bot.telegram.authz import ADMIN, STAFF
 from bot.telegram.callbacks import PhaseChange
+from bot.telegram.replies import Answer, answer, tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -44,10 +45,10 @@ async def phase_list(
         markup = None
         if is_admin:
             flags = [(i, s.open_now, s.overridden) for i, s in enumerate(states)]
-            markup = keyboards.phase_actions(campaign, flags, locale)
-        await message.answer(render_admin.phases(states, locale), reply_markup=markup)
+            markup = keyboards_admin.phase_actions(campaign, flags, locale)
+        await answer(message, Answer(render_admin.phases(states, locale), markup))
     if is_admin:
-        await message.answer(t(locale, "admin.phase.usage"))
+        await tell(message, t(locale, "admin.phase.usage"))
 
 
 @router.message(Command("phase", magic=F.args), flags=ADMIN)
@@ -63,7 +64,7 @@ async def phase_command(
     parts = (command.args or "").split()
     found = _find_phase(services, parts[1] if len(parts) > 1 else "")
     if len(parts) < 2 or parts[0] not in {a.value for a in PhaseAction} or found is None:
-        await message.answer(t(locale, "admin.phase.usage"))
+        await tell(message, t(locale, "admin.phase.usage"))
         return
     action, rest = PhaseAction(parts[0]), parts[2:]
     until = None
@@ -93,9 +94,9 @@ async def phase_button(
         or not 0 <= callback_data.phase < len(campaign.phases)
         or callback_data.action not in ("open", "close", "reset")
     ):
-        await query.answer(t(locale, "common.stale"))
+        await tell(query, t(locale, "common.stale"))
         return
-    await query.answer()
+    await answer(query, Answer())  # close the spinner; the outcome comes as new messages
     if isinstance(query.message, Message):
         found = (campaign, campaign.phases[callback_data.phase].id)
         await _change_phase(
@@ -140,10 +141,10 @@ async def _change_phase(
             uow, actor, campaign, phase_id, action, until=until, reason=reason
         )
     except PhaseError as exc:
-        await message.answer(t(locale, exc.key))
+        await tell(message, t(locale, exc.key))
         return
     states = [s for s in services.admin.phases.states(campaign) if s.phase.id == phase.id]
-    await message.answer(t(locale, "admin.phase.done") + "\n" + render_admin.phases(states, locale))
+    await tell(message, t(locale, "admin.phase.done") + "\n" + render_admin.phases(states, locale))
 
 
 # -- roles, codes, audit -----------------------------------------------------------------
@@ -162,20 +163,20 @@ async def grant_or_revoke(
     parts = (command.args or "").split()
     roles = {r.value for r in Role}
     if len(parts) < 2 or not parts[0].isdigit() or parts[1] not in roles:
-        await message.answer(t(locale, "admin.grant.usage"))
+        await tell(message, t(locale, "admin.grant.usage"))
         return
     user_id, role, rest = int(parts[0]), Role(parts[1]), parts[2:]
     unit_id = None
     if role is Role.HANDLER:
         unit_id = _unit_id(services, rest.pop(0) if rest else "")
         if unit_id is None:
-            await message.answer(t(locale, "admin.grant.unit"))
+            await tell(message, t(locale, "admin.grant.unit"))
             return
     access = services.access
     change = access.grant if command.command == "grant" else access.revoke
     done = await change(uow, person.id, user_id, role, unit_id, " ".join(rest))
     key = f"admin.{command.command}.{'done' if done else 'nothing'}"
-    await message.answer(t(locale, key, user=user_id, role=role.value))
+    await tell(message, t(locale, key, user=user_id, role=role.value))
 
 
 def _unit_id(services: Services, code: str) -> int | None:
@@ -193,13 +194,21 @@ async def codes(
     person: RespondentRecord,
     locale: str,
 ) -> None:
-    """/codes CATEGORY_OR_ROLE COUNT [YYYY-MM-DD]: single-use codes as a CSV document."""
+    """/codes CATEGORY_OR_ROLE[@UNIT,UNIT] COUNT [YYYY-MM-DD]: single-use codes as a CSV
+    document; a category code with @UNITS sits on those units' panels only."""
     parts = (command.args or "").split()
-    target = _code_target(services, parts[0]) if parts else None
+    name, _, units = parts[0].partition("@") if parts else ("", "", "")
+    target = _code_target(services, name) if parts else None
+    panel = _panel(services, target, units) if target and units else None
     count = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
     expires = _expiry(parts[2]) if len(parts) > 2 else None
-    if target is None or not 1 <= count <= 5000 or (len(parts) > 2 and expires is None):
-        await message.answer(t(locale, "admin.codes.usage"))
+    if (
+        target is None
+        or (units and not panel)
+        or not 1 <= count <= 5000
+        or (len(parts) > 2 and expires is None)
+    ):
+        await tell(message, t(locale, "admin.codes.usage"))
         return
     role, unit_id, campaign_id, category = target
     made = await services.access.issue_codes(
@@ -211,6 +220,7 @@ async def codes(
         campaign_id=campaign_id,
         category=category,
         expires_at=expires,
+        panel_units=panel,
     )
     out = io.StringIO()
     writer = csv.writer(out)
@@ -222,14 +232,15 @@ async def codes(
                 role.value if role else "",
                 category or "",
                 campaign_id or "",
-                unit_id or "",
+                unit_id or units.replace(",", " "),
                 parts[2] if len(parts) > 2 else "",
             ]
         )
     document = BufferedInputFile(
-        out.getvalue().encode("utf-8-sig"), filename=f"codes-{parts[0]}.csv".replace("/", "-")
+        out.getvalue().encode("utf-8-sig"), filename=f"codes-{name}.csv".replace("/", "-")
     )
-    await message.answer_document(document, caption=t(locale, "admin.codes.done", count=count))
+    caption = t(locale, "admin.codes.done", count=count)
+    await answer(message, Answer(caption, document=document))
 
 
 CodeTarget = tuple[Role | None, int | None, str | None, str | None]
@@ -237,7 +248,7 @@ CodeTarget = tuple[Role | None, int | None, str | None, str | None]
 
 def _code_target(services: Services, name: str) -> CodeTarget | None:
     """admin, evaluator, handler:UNIT, CATEGORY or CAMPAIGN/CATEGORY (None: unknown)."""
-    if name in (Role.ADMIN.value, Role.EVALUATOR.value):
+    if name in (Role.ADMIN.value, Role.EVALUATOR.value, Role.INSPECTOR.value):
         return Role(name), None, None, None
     if name.startswith("handler:"):
         unit_id = _unit_id(services, name.removeprefix("handler:"))
@@ -251,6 +262,15 @@ def _code_target(services: Services, name: str) -> CodeTarget | None:
         if cat.id == category and campaign_id in ("", c.id)
     ]
     return (None, None, *matches[0]) if len(matches) == 1 else None
+
+
+def _panel(services: Services, target: CodeTarget, units: str) -> list[int] | None:
+    """A category code's panel units named by campaign-file id (None: not all known)."""
+    campaign_id, category = target[2], target[3]
+    if category is None or campaign_id is None:
+        return None
+    found = [services.registry.unit_ids.get((campaign_id, u)) for u in units.split(",")]
+    return None if None in found else [u for u in found if u is not None]
 
 
 def _expiry(text: str) -> dt.datetime | None:
@@ -270,7 +290,7 @@ async def audit(
     args = (command.args or "").strip()
     limit = min(int(args), 50) if args.isdigit() and int(args) > 0 else 20
     entries = await services.access.audit_log(uow, limit)
-    await message.answer(render_admin.audit(entries, locale)[:4000])
+    await tell(message, render_admin.audit(entries, locale)[:4000])
 
 
 # -- fairness ----------------------------------------------------------------------------
@@ -288,10 +308,10 @@ async def void(
     """/void USER_ID CAMPAIGN REASON: the respondent's answers leave every score (audited)."""
     parts = (command.args or "").split(maxsplit=2)
     if len(parts) < 3 or not parts[0].isdigit() or parts[1] not in services.registry.campaigns:
-        await message.answer(t(locale, "admin.void.usage"))
+        await tell(message, t(locale, "admin.void.usage"))
         return
     count = await services.admin.fairness.void(uow, person.id, int(parts[0]), parts[1], parts[2])
-    await message.answer(t(locale, "admin.void.done", user=parts[0], count=count))
+    await tell(message, t(locale, "admin.void.done", user=parts[0], count=count))
 
 
 @router.message(Command("suspicious"), flags=STAFF)
@@ -305,6 +325,6 @@ async def suspicious(
             continue
         found = await services.admin.fairness.bursts(uow, campaign.id)
         text = render_admin.bursts(found, services.registry, locale)
-        await message.answer(
-            f"<b>{render_admin.escape(campaign.name.get(locale))}</b>\n{text}"[:4000]
+        await tell(
+            message, f"<b>{render_admin.escape(campaign.name.get(locale))}</b>\n{text}"[:4000]
         )

@@ -13,18 +13,16 @@ so the two never take each other's messages.
 
 from __future__ import annotations
 
-import contextlib
-
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.app.services import Services
 from bot.complaints.screens import Result
 from bot.i18n import t
 from bot.telegram import render_complaints
 from bot.telegram.callbacks import ComplaintAction, ComplaintDraftAction
+from bot.telegram.replies import Answer, answer, tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -43,7 +41,7 @@ async def complain(
     message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
 ) -> None:
     """Start or resume the citizen's complaint draft."""
-    await answer(message, services, uow, await services.complaints.begin(uow, person.id), locale)
+    await respond(message, services, uow, await services.complaints.begin(uow, person.id), locale)
 
 
 @router.message(Command("mycomplaints"))
@@ -51,7 +49,7 @@ async def my_complaints(
     message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
 ) -> None:
     """The citizen's own complaints with status and due date."""
-    await answer(message, services, uow, await services.complaints.mine(uow, person.id), locale)
+    await respond(message, services, uow, await services.complaints.mine(uow, person.id), locale)
 
 
 @router.message(Command("cases"))
@@ -61,10 +59,10 @@ async def cases(
     """Open complaints of a handler's units (and, for the centre, those in triage)."""
     cards = await services.complaints.cases(uow, person.id)
     if not cards:
-        await message.answer(t(locale, "complaint.no_cases"))
+        await tell(message, t(locale, "complaint.no_cases"))
     for card in cards[:10]:
         text, markup = render_complaints.screen(card, locale)
-        await message.answer(text, reply_markup=markup)
+        await answer(message, Answer(text, markup))
 
 
 @router.message(Command("cancel"), in_complaint)
@@ -72,7 +70,7 @@ async def cancel(
     message: Message, services: Services, uow: UnitOfWork, person: RespondentRecord, locale: str
 ) -> None:
     """Leave the complaint conversation; a draft is kept for /complain."""
-    await answer(message, services, uow, await services.complaints.cancel(uow, person.id), locale)
+    await respond(message, services, uow, await services.complaints.cancel(uow, person.id), locale)
 
 
 @router.callback_query(ComplaintDraftAction.filter())
@@ -87,7 +85,7 @@ async def draft_button(
     """A button of the citizen's draft."""
     cb = callback_data
     result = await services.complaints.draft_action(uow, person.id, cb.action, cb.arg, cb.campaign)
-    await answer_press(query, services, uow, result, locale)
+    await respond(query, services, uow, result, locale)
 
 
 @router.callback_query(ComplaintAction.filter())
@@ -103,7 +101,7 @@ async def complaint_button(
     cb, message = callback_data, query.message
     chat_id = message.chat.id if message is not None else None
     result = await services.complaints.act(uow, person.id, chat_id, cb.ref, cb.action, cb.arg)
-    await answer_press(query, services, uow, result, locale)
+    await respond(query, services, uow, result, locale)
 
 
 @router.message(F.text, ~F.text.startswith("/"), in_complaint)
@@ -114,7 +112,7 @@ async def typed(
     assert message.text is not None
     result = await services.complaints.text(uow, person.id, message.text)
     if result is not None:
-        await answer(message, services, uow, result, locale)
+        await respond(message, services, uow, result, locale)
 
 
 @router.message(F.photo | F.document, in_complaint)
@@ -135,48 +133,35 @@ async def evidence(
             uow, person.id, "document", doc.file_id, doc.mime_type, doc.file_size
         )
     if result is not None:
-        await answer(message, services, uow, result, locale)
+        await respond(message, services, uow, result, locale)
 
 
 @router.message(~F.text, in_complaint)
 async def unsupported(message: Message, locale: str) -> None:
     """Video, voice, stickers … in a complaint conversation: say what is accepted."""
-    await message.answer(t(locale, "complaint.bad.unsupported"))
+    await tell(message, t(locale, "complaint.bad.unsupported"))
 
 
 # -- sending ----------------------------------------------------------------------------------
 
 
-async def answer(
-    message: Message, services: Services, uow: UnitOfWork, result: Result, locale: str
+async def respond(
+    event: Message | CallbackQuery,
+    services: Services,
+    uow: UnitOfWork,
+    result: Result,
+    locale: str,
 ) -> None:
-    """Reply to a typed message, then deliver to others."""
-    if result.also is not None:
-        await message.answer(render_complaints.notice(result.also, locale))
-    shown = result.screen if result.screen is not None else result.toast
-    if shown is not None:
-        text, markup = render_complaints.screen(shown, locale)
-        await message.answer(text, reply_markup=markup)
+    """Answer typed input or a press with the result (see replies.py), then deliver to others."""
+    await answer(event, _rendered(result, locale))
     await services.deliver(uow, result.deliveries)
 
 
-async def answer_press(
-    query: CallbackQuery, services: Services, uow: UnitOfWork, result: Result, locale: str
-) -> None:
-    """Answer a button press (edit its message or send anew), close the spinner, deliver."""
-    message = query.message
-    usable = isinstance(message, Message) and not isinstance(message, InaccessibleMessage)
-    if result.also is not None and isinstance(message, Message):
-        await message.answer(render_complaints.notice(result.also, locale))
+def _rendered(result: Result, locale: str) -> Answer:
+    """The engine's result as an Answer: its screen, toast and notice rendered."""
+    text, markup = None, None
     if result.screen is not None:
         text, markup = render_complaints.screen(result.screen, locale)
-        if result.edit and isinstance(message, Message) and usable:
-            with contextlib.suppress(TelegramBadRequest):  # "message is not modified"
-                await message.edit_text(text, reply_markup=markup)
-        elif isinstance(message, Message):
-            await message.answer(text, reply_markup=markup)
-        elif query.bot is not None:
-            await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
     toast = render_complaints.notice(result.toast, locale) if result.toast is not None else None
-    await query.answer(toast[:200] if toast else None)
-    await services.deliver(uow, result.deliveries)
+    also = render_complaints.notice(result.also, locale) if result.also is not None else None
+    return Answer(text, markup, toast=toast, also=also, edit=result.edit)

@@ -24,6 +24,8 @@ from bot.scoring.records import EntryError, deduction_component, mark_entry
 from bot.scoring.results import CampaignScores, UnitScore
 from bot.telegram import render_evaluator as screens
 from bot.telegram.authz import STAFF
+from bot.telegram.render_panels import inspection_lines
+from bot.telegram.replies import Answer, answer, tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -44,7 +46,7 @@ COMMANDS = (
 
 async def _send(message: Message, lines: list[str]) -> None:
     for chunk in screens.split_message(lines):
-        await message.answer(chunk)
+        await tell(message, chunk)
 
 
 async def _scores(
@@ -52,7 +54,7 @@ async def _scores(
 ) -> CampaignScores | None:
     """The stored results (computed now if never before); None after telling why."""
     if campaign is None:
-        await message.answer(t(locale, "scoring.no_campaign"))
+        await tell(message, t(locale, "scoring.no_campaign"))
         return None
     scores = await services.scoring.results(uow, campaign.id)
     if scores is None:
@@ -93,18 +95,18 @@ async def _one_unit(
     """The unit a command names, with its campaign's results; None after telling why."""
     found, query = lookup.resolve_units(services.registry, services.clock, _words(command))
     if not query:
-        await message.answer(t(locale, usage))
+        await tell(message, t(locale, usage))
         return None
     if len(found) != 1:
         names = " / ".join(u.name.get(locale) for _, u in found[:10])
         key = "scoring.unit_ambiguous" if found else "scoring.unit_unknown"
-        await message.answer(t(locale, key, query=query, names=names))
+        await tell(message, t(locale, key, query=query, names=names))
         return None
     campaign, unit = found[0]
     scores = await _scores(message, services, uow, campaign, locale)
     scored = scores.unit(services.registry.unit_id(campaign, unit)) if scores else None
     if scores is None or scored is None:
-        await message.answer(t(locale, "scoring.not_scored"))
+        await tell(message, t(locale, "scoring.not_scored"))
         return None
     return campaign, scores, scored
 
@@ -126,7 +128,9 @@ async def issues(
     """/issues UNIT: complaints by kind and the latest suggestions."""
     found = await _one_unit(message, command, services, uow, locale, "scoring.usage.issues")
     if found is not None:
-        await _send(message, screens.issues(found[0], found[2], locale))
+        seen = await services.inspections.of_unit(uow, found[0].id, found[2].unit_id)
+        lines = screens.issues(found[0], found[2], locale) + inspection_lines(seen, locale)
+        await _send(message, lines)
 
 
 @router.message(Command("progress"), flags=STAFF)
@@ -136,7 +140,7 @@ async def progress_(
     """/progress: answers against the minimum, questionnaires, categories, answers per day."""
     campaign, _ = lookup.split_campaign(services.registry, services.clock, _words(command))
     if campaign is None:
-        await message.answer(t(locale, "scoring.no_campaign"))
+        await tell(message, t(locale, "scoring.no_campaign"))
         return
     found = await progress.progress(uow, campaign)
     scores = await services.scoring.results(uow, campaign.id)
@@ -151,7 +155,7 @@ async def overdue(
     """/overdue: open complaints past their working-day deadline."""
     campaign, _ = lookup.split_campaign(services.registry, services.clock, _words(command))
     if campaign is None:
-        await message.answer(t(locale, "scoring.no_campaign"))
+        await tell(message, t(locale, "scoring.no_campaign"))
         return
     items = await progress.overdue(uow, campaign.id, services.now())
     names = {services.registry.unit_id(campaign, u): u.name.get(locale) for u in campaign.units}
@@ -175,7 +179,7 @@ async def chart(
         campaign=campaign.name.get(locale),
         time=screens.timestamp(scores, locale),
     )
-    await message.answer_photo(BufferedInputFile(png, f"{campaign.id}.png"), caption=caption)
+    await answer(message, Answer(caption, photo=BufferedInputFile(png, f"{campaign.id}.png")))
 
 
 @router.message(Command("export"), flags=STAFF)
@@ -195,9 +199,10 @@ async def export(
         time=screens.timestamp(scores, locale),
     )
     bursts = await services.admin.fairness.bursts(uow, campaign.id)
+    findings = await services.inspections.of_campaign(uow, campaign.id)
     await uow.end_reads()  # nothing more to read while the workbook is written
-    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts)
-    await message.answer_document(BufferedInputFile(data, name), caption=caption)
+    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts, findings)
+    await answer(message, Answer(caption, document=BufferedInputFile(data, name)))
 
 
 @router.message(Command("mark"), flags=STAFF)
@@ -212,17 +217,18 @@ async def mark(
     """/mark UNIT COMPONENT SCORE [OCCASION]: a mark for a manual component."""
     campaign, words = lookup.split_campaign(services.registry, services.clock, _words(command))
     if campaign is None or len(words) < 3:
-        await message.answer(t(locale, "scoring.usage.mark"))
+        await tell(message, t(locale, "scoring.usage.mark"))
         return
     label = " ".join(words[3:]) or local_today(services.clock, campaign.timezone).isoformat()
     try:
         entry = mark_entry(services.registry, campaign.id, words[0], words[1], label, words[2])
         await services.records.store_marks(uow, person.id, [entry])
     except EntryError as exc:
-        await message.answer(_error(exc, locale))
+        await tell(message, _error(exc, locale))
         return
     services.scoring.changed(campaign.id)
-    await message.answer(
+    await tell(
+        message,
         t(
             locale,
             "scoring.mark.done",
@@ -230,7 +236,7 @@ async def mark(
             component=campaign.component(words[1]).name.get(locale),
             label=label,
             score=words[2],
-        )
+        ),
     )
 
 
@@ -250,18 +256,19 @@ async def bonus_or_finding(
         services.registry.unit_ids.get((campaign.id, words[0])) if campaign and words else None
     )
     if campaign is None or unit_id is None or len(words) < 2 + (what == "bonus"):
-        await message.answer(t(locale, f"scoring.usage.{what}"))
+        await tell(message, t(locale, f"scoring.usage.{what}"))
         return
     text = " ".join(words[2:])
     add = services.records.add_bonus if what == "bonus" else services.records.add_inspection
     try:
         await add(uow, person.id, campaign.id, unit_id, words[1], text)
     except EntryError as exc:
-        await message.answer(_error(exc, locale))
+        await tell(message, _error(exc, locale))
         return
     services.scoring.changed(campaign.id)
     comp = deduction_component(campaign)
-    await message.answer(
+    await tell(
+        message,
         t(
             locale,
             f"scoring.{what}.done",
@@ -269,7 +276,7 @@ async def bonus_or_finding(
             points=words[1],
             reason=text,
             component=campaign.component(comp).name.get(locale) if comp else "",
-        )
+        ),
     )
 
 

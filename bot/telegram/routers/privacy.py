@@ -19,6 +19,7 @@ from aiogram.types import (
 from bot.app.services import Services
 from bot.core.clock import CHINA
 from bot.i18n import t
+from bot.telegram.replies import Answer, answer
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -58,16 +59,14 @@ async def my_data(
     await uow.commit()  # their own row, as of this update, is part of the answer
     document = await services.privacy.my_data(uow, person.id)
     at = services.now().astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-    await message.answer_document(
-        BufferedInputFile(document, filename=MYDATA_FILE),
-        caption=t(locale, "privacy.mydata.caption", at=at),
-    )
+    file = BufferedInputFile(document, filename=MYDATA_FILE)
+    await answer(message, Answer(t(locale, "privacy.mydata.caption", at=at), document=file))
 
 
 @router.message(Command("forget"))
 async def forget_asked(message: Message, locale: str) -> None:
     """Say what erasing means and ask for a confirmation."""
-    await message.answer(t(locale, "privacy.forget.ask"), reply_markup=_confirm_keyboard(locale))
+    await answer(message, Answer(t(locale, "privacy.forget.ask"), _confirm_keyboard(locale)))
 
 
 @router.callback_query(ForgetChoice.filter())
@@ -85,6 +84,4 @@ async def forget_answered(
         text = t(locale, "privacy.forget.done")
     else:
         text = t(locale, "privacy.forget.kept")
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(text)
+    await answer(query, Answer(text))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
@@ -15,6 +12,7 @@ from bot.publish.service import Published, PublishError
 from bot.telegram import render_publish as screens
 from bot.telegram.authz import ADMIN
 from bot.telegram.callbacks import PublishConfirm, ResultsPage
+from bot.telegram.replies import Answer, answer, tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
 
@@ -34,16 +32,16 @@ async def publish(
     campaign_id, _, reason = (command.args or "").strip().partition(" ")
     if not campaign_id:
         ids = ", ".join(sorted(services.registry.campaigns))
-        await message.answer(t(locale, "publish.usage", campaigns=ids))
+        await tell(message, t(locale, "publish.usage", campaigns=ids))
         return
     try:
         view = await services.publish.request(uow, campaign_id, person.id, reason)
     except PublishError as refused:
-        await message.answer(t(locale, refused.key, **refused.values))
+        await tell(message, t(locale, refused.key, **refused.values))
         return
     name = services.registry.campaigns[campaign_id].name.get(locale)
     text, markup = screens.preview(view, name, locale)
-    await message.answer(text, reply_markup=markup)
+    await answer(message, Answer(text, markup))
 
 
 @router.callback_query(PublishConfirm.filter(), flags=ADMIN)
@@ -57,15 +55,15 @@ async def publish_button(
 ) -> None:
     """Publish (or not) what the preview showed; a second tap publishes nothing more."""
     if not callback_data.go:
-        await _edit(query, t(locale, "publish.cancelled"))
+        await answer(query, Answer(t(locale, "publish.cancelled")))
         return
     try:
         done = await services.publish.confirm(uow, callback_data.request, person.id)
     except PublishError as refused:
-        await _edit(query, t(locale, refused.key, **refused.values))
+        await answer(query, Answer(t(locale, refused.key, **refused.values)))
         return
     name = done.snapshot.title(locale)
-    await _edit(query, t(locale, "publish.done", campaign=name, number=done.number))
+    await answer(query, Answer(t(locale, "publish.done", campaign=name, number=done.number)))
 
 
 @router.message(Command("results"))
@@ -75,10 +73,10 @@ async def results(
     """/results: the latest publication, the person's own units first."""
     latest = await _latest(services, uow)
     if not latest:
-        await message.answer(t(locale, "publish.results.none"))
+        await tell(message, t(locale, "publish.results.none"))
         return
     text, markup = await _page(services, uow, person, latest[0], latest[1:], 0, 0, locale)
-    await message.answer(text, reply_markup=markup)
+    await answer(message, Answer(text, markup))
 
 
 @router.callback_query(ResultsPage.filter())
@@ -93,7 +91,7 @@ async def results_page(
     """Another kind, page or campaign of /results."""
     pub = await services.publish.get(uow, callback_data.pub)
     if pub is None:
-        await query.answer(t(locale, "common.stale")[:200], show_alert=True)
+        await tell(query, t(locale, "common.stale"), alert=True)
         return
     others = [
         p
@@ -103,7 +101,7 @@ async def results_page(
     text, markup = await _page(
         services, uow, person, pub, others, callback_data.kind, callback_data.page, locale
     )
-    await _edit(query, text, markup)
+    await answer(query, Answer(text, markup))
 
 
 async def _latest(services: Services, uow: UnitOfWork) -> list[Published]:
@@ -129,13 +127,3 @@ async def _page(
     """One page of `pub` for this person."""
     touched = await services.publish.touched_units(uow, pub.snapshot.campaign_id, person.id)
     return screens.results(pub, others, touched, kind, page, locale)
-
-
-async def _edit(
-    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Replace the tapped message and close the spinner."""
-    if isinstance(query.message, Message):
-        with contextlib.suppress(TelegramBadRequest):  # "message is not modified"
-            await query.message.edit_text(text, reply_markup=markup)
-    await query.answer()

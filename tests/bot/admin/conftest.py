@@ -120,7 +120,11 @@ async def add_questionnaire(
 
 
 class FakeSender:
-    """Records sends; blocked ids answer 403, failing ids 5xx, and the first `limited` 429."""
+    """Records sends; blocked ids answer 403, failing ids 5xx, and the first `limited` 429.
+
+    `hold_after(n)`: once n messages are sent, every further call stays on the wire
+    (counted in `held`) until `release()`, so a test can crash with calls in flight.
+    """
 
     def __init__(
         self,
@@ -132,11 +136,30 @@ class FakeSender:
         self.blocked, self.failing, self.limited, self.delay = blocked, failing, limited, delay
         self.sent: list[tuple[int, str]] = []
         self.calls = 0
+        self.held = 0  # calls waiting at the gate right now
+        self._hold_at: int | None = None
+        self._gate = asyncio.Event()
+
+    def hold_after(self, sent: int) -> None:
+        """Hold every call made once `sent` messages are sent, until `release()`."""
+        self._hold_at = sent
+        self._gate.clear()
+
+    def release(self) -> None:
+        """Let held and further calls through."""
+        self._hold_at = None
+        self._gate.set()
 
     async def send(self, chat_id: int, message: Outgoing) -> None:
         self.calls += 1
+        if self._hold_at is not None and len(self.sent) >= self._hold_at:
+            self.held += 1
+            try:
+                await self._gate.wait()
+            finally:
+                self.held -= 1
         if self.delay:
-            await asyncio.sleep(self.delay)
+            await asyncio.sleep(self.delay)  # the latency of a real call, not a wait
         if self.limited > 0:
             self.limited -= 1
             raise RateLimited(0.2)

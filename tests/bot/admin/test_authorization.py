@@ -78,6 +78,14 @@ MATRIX: dict[str, frozenset[str]] = {
     "evaluator:export": STAFF,
     "evaluator:mark": STAFF,
     "evaluator:bonus_or_finding": STAFF,
+    # sanctions (bot/telegram/routers/sanctions.py): imposed by evaluators, revoked by admins
+    "sanctions:sanction": STAFF,
+    "sanctions:revoke": ADMINS,
+    "sanctions:unseat": STAFF,
+    # inspectors' findings (bot/telegram/routers/inspections.py)
+    "inspections:inspect": frozenset({"inspector"}),
+    "inspections:decide": STAFF,
+    "inspections:corrected": frozenset({HANDLER}),
     # complaints
     "complaints:complain": EVERYONE,
     "complaints:my_complaints": EVERYONE,
@@ -128,6 +136,9 @@ PROBES: dict[str, str] = {
     "evaluator:ranking": "/ranking",
     "evaluator:progress_": "/progress",
     "evaluator:issues": "/issues",
+    "sanctions:sanction": "/sanction",
+    "sanctions:revoke": "/sanction revoke 999999 matrix test",
+    "sanctions:unseat": "/unseat",
     "publish:publish": "/publish",
     "admin:broadcast": "/broadcast",  # last: the admin is composing afterwards
 }

@@ -65,7 +65,7 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(
     user = api.user(6)
     started = time.monotonic()
     poll = asyncio.create_task(call(http, api, "getUpdates", timeout=10))
-    await asyncio.sleep(0.1)
+    await api.wait_polling(timeout=30)  # the poll is waiting at the server
     update_id = await user.send_text("/start now")
     status, body = await poll
     assert status == 200 and time.monotonic() - started < 2
@@ -81,7 +81,7 @@ async def test_second_poller_conflicts_with_the_first(
     api: LocalBotAPI, http: aiohttp.ClientSession
 ) -> None:
     first = asyncio.create_task(call(http, api, "getUpdates", timeout=5))
-    await asyncio.sleep(0.1)
+    await api.wait_polling(timeout=30)  # the poll is waiting at the server
     second = asyncio.create_task(call(http, api, "getUpdates", timeout=0))
     status, body = await asyncio.wait_for(first, 3)
     assert status == 409 and body["description"].startswith("Conflict: terminated by other")
@@ -92,7 +92,7 @@ async def test_stop_releases_a_waiting_poll(http: aiohttp.ClientSession) -> None
     api = LocalBotAPI()
     await api.start()
     poll = asyncio.create_task(call(http, api, "getUpdates", timeout=30))
-    await asyncio.sleep(0.1)
+    await api.wait_polling(timeout=30)  # the poll is waiting at the server
     started = time.monotonic()
     await api.stop()
     status, body = await asyncio.wait_for(poll, 3)

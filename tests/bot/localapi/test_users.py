@@ -26,7 +26,7 @@ async def test_wait_for_sees_sends_and_edits_after_the_last_action(
     await user.send_text("hi")
 
     async def reply_later() -> None:
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)  # the bot answers a little later: a delay, not a wait
         await bot.send_message(3001, "第一条")
         await bot.edit_message_text("旧消息（改）", chat_id=3001, message_id=old.message_id)
 

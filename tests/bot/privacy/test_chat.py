@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from bot.access.service import Role
+from bot.complaints.screens import Delivery, notice
 from bot.i18n import t
 from bot.localapi import ChatMessage
 from bot.telegram.routers.privacy import ForgetChoice
@@ -24,7 +25,7 @@ from storage.models import (
 )
 from storage.privacy import is_anonymous
 from tests.bot.complaints.test_lifecycle import citizen, file_complaint
-from tests.bot.telegram.helpers import CAMPAIGN, Citizen, count_rows, unit_id
+from tests.bot.telegram.helpers import CAMPAIGN, WAIT, Citizen, count_rows, unit_id
 from tests.bot.telegram.test_questionnaire import finish
 
 from .conftest import CENTRE_ID, ComplaintApp
@@ -183,6 +184,7 @@ async def test_forget_closes_cases_when_the_campaign_says_close(app: ComplaintAp
     services.registry.campaigns[CAMPAIGN] = campaign.model_copy(update={"complaints": closing})
     Citizen(app, CENTRE_ID, first_name="Centre")
     person = citizen(app)
+    Citizen(app, CENTRE_ID, first_name="Centre")  # wujin has no handler: triage
     tracking = await file_complaint(person, "wujin", COMPLAINT)
     [ask] = await person.send("/forget")
     await person.press(ask, ForgetChoice(erase=1).pack())
@@ -192,3 +194,34 @@ async def test_forget_closes_cases_when_the_campaign_says_close(app: ComplaintAp
         ).scalar_one()
     assert complaint.status == "closed" and complaint.closed_at == app.clock.now()
     assert complaint.text == "" and is_anonymous(complaint.complainant_id)
+
+
+async def test_notices_to_a_forgotten_complainant_are_not_queued(app: ComplaintApp) -> None:
+    """A case kept after /forget points at an anonymous id: no chat, so nothing is sent."""
+    services = app.services
+    person = citizen(app)
+    Citizen(app, CENTRE_ID, first_name="Centre")  # wujin has no handler: triage
+    tracking = await file_complaint(person, "wujin", COMPLAINT)
+    [ask] = await person.send("/forget")
+    await person.press(ask, ForgetChoice(erase=1).pack())
+    async with services.db.unit_of_work() as uow:
+        anon = (
+            await uow.session.execute(
+                select(Complaint.complainant_id).where(Complaint.tracking == tracking)
+            )
+        ).scalar_one()
+    assert is_anonymous(anon)
+
+    mark = person.user.chat.version
+    async with services.db.unit_of_work() as uow:
+        queued = await services.deliver(
+            uow,
+            [
+                Delivery(anon, notice("privacy.forget.done")),
+                Delivery(person.id, notice("privacy.forget.done")),
+            ],
+        )
+    assert len(queued) == 1  # only the living chat
+    await services.outbox.settled(timeout=WAIT)
+    sent = [m for m in person.user.messages if m.version > mark]
+    assert [m.plain_text for m in sent] == [t(ZH, "privacy.forget.done")]

@@ -102,6 +102,7 @@ async def test_export_figures_equal_the_scorer(db_url: str, tmp_path: Path) -> N
             "Categories",
             "Complaints",
             "Suspicious bursts",
+            "Inspectors' findings",
         ]
         flagged = list(book["Suspicious bursts"].iter_rows(values_only=True))
         assert flagged[1][:3] == (campaign.unit("wujin").name.get("en"), "Questionnaire survey", 5)
@@ -120,7 +121,7 @@ async def test_export_figures_equal_the_scorer(db_url: str, tmp_path: Path) -> N
             assert unit.satisfaction.satisfaction is not None
             assert Decimal(str(row[5])) == unit.satisfaction.satisfaction.quantize(Decimal("0.1"))
         written = write_report(campaign, scores, "zh-Hans", tmp_path / "out")
-        assert [p.suffix for p in written] == [".xlsx"] + [".csv"] * 6
+        assert [p.suffix for p in written] == [".xlsx"] + [".csv"] * 7
         assert "综合得分" in written[1].read_text("utf-8-sig")
         png = ranking_png(campaign, scores, "zh-Hans")
         assert png.startswith(b"\x89PNG")

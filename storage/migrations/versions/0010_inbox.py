@@ -1,8 +1,8 @@
 """The durable inbox of Telegram updates (stored before acknowledged, taken by workers),
 and leases on background work that must run once across workers.
 
-Revision ID: 0007_inbox
-Revises: 0006_publication
+Revision ID: 0010_inbox
+Revises: 0009_inspections
 Create Date: 2026-12-02
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_inbox"
-down_revision: str | Sequence[str] | None = "0006_publication"
+revision: str = "0010_inbox"
+down_revision: str | Sequence[str] | None = "0009_inspections"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
