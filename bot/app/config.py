@@ -29,6 +29,9 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names it."""
 
 
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
 class Settings(BaseSettings):
     """Everything the bot reads from its environment."""
 
@@ -63,6 +66,23 @@ class Settings(BaseSettings):
     export_hash_key: SecretStr | None = Field(default=None, alias="EXPORT_HASH_KEY")
     # A fixed "today" for rehearsals and tests (YYYY-MM-DD); empty means the real clock.
     clock_date: str | None = Field(default=None, alias="PINGYI_TODAY")
+    # The durable inbox (storage/inbox.py): updates a worker handles at once, how long a
+    # claimed update is its worker's before another may take it (a dead worker's updates
+    # wait this long; a handler must finish within it), failures before an update is parked.
+    worker_concurrency: int = Field(default=64, ge=1, le=1000, alias="WORKER_CONCURRENCY")
+    inbox_lease_seconds: float = Field(default=30.0, gt=0, le=3600, alias="INBOX_LEASE_SECONDS")
+    inbox_max_attempts: int = Field(default=5, ge=1, le=100, alias="INBOX_MAX_ATTEMPTS")
+    # `pingyi run --webhook`: Telegram POSTs updates to WEBHOOK_URL (the public HTTPS
+    # address the reverse proxy forwards to WEBHOOK_HOST:WEBHOOK_PORT + WEBHOOK_PATH).
+    # The same server answers /healthz, /readyz and /metrics.
+    webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
+    webhook_host: str = Field(default="127.0.0.1", alias="WEBHOOK_HOST")
+    webhook_port: int = Field(default=8080, ge=1, le=65535, alias="WEBHOOK_PORT")
+    webhook_path: str = Field(default="/telegram", alias="WEBHOOK_PATH")
+    webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
+    webhook_max_connections: int = Field(default=40, ge=1, le=100, alias="WEBHOOK_MAX_CONNECTIONS")
+    # /readyz fails when the oldest waiting update is older than this.
+    ready_max_lag_seconds: float = Field(default=60.0, gt=0, alias="READY_MAX_LAG_SECONDS")
 
     @field_validator("bot_token")
     @classmethod
@@ -77,6 +97,21 @@ class Settings(BaseSettings):
                     "must look like 123456789:AAH… (digits, a colon, then 30 or more letters,"
                     " digits, _ or -), as @BotFather gives it"
                 )
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token; the message never quotes the value.
+        if value is not None and not SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters: letters, digits, _ or -")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path_shape(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with /")
         return value
 
     @field_validator("database_url")

@@ -10,10 +10,13 @@ from pathlib import Path
 
 from bot.admin.service import AdminSettings
 from bot.app.config import Settings
+from bot.app.inbox import WorkerSettings
+from bot.app.leader import Leadership, elected
 from bot.app.services import Adapter, Services
 from bot.campaign.loader import load_campaigns
 from bot.complaints.service import Centre
 from bot.core.clock import Clock, FixedClock, SystemClock
+from storage.leases import Leases
 from storage.migrate import upgrade_to_head
 from storage.uow import Database
 
@@ -68,6 +71,25 @@ async def background(services: Services, adapter: Adapter) -> AsyncIterator[Serv
         yield services
     finally:
         await services.stop()
+
+
+def worker_settings(settings: Settings) -> WorkerSettings:
+    """How inbox workers claim, from settings."""
+    return WorkerSettings(
+        concurrency=settings.worker_concurrency,
+        lease=dt.timedelta(seconds=settings.inbox_lease_seconds),
+        max_attempts=settings.inbox_max_attempts,
+    )
+
+
+@asynccontextmanager
+async def background_once(services: Services, adapter: Adapter) -> AsyncIterator[Leadership]:
+    """The background work, run by whichever process holds the background lease
+    (`pingyi run`, with one or several workers: bot/app/leader.py)."""
+    leases = Leases(services.db, SystemClock().now)
+    leadership = Leadership(leases, lambda: services.start(adapter), services.stop)
+    async with elected(leadership):
+        yield leadership
 
 
 def admin_settings(settings: Settings) -> AdminSettings:

@@ -21,7 +21,7 @@ from bot.admin.service import AdminService
 from bot.campaign.schema import Campaign
 from bot.complaints.screens import Delivery
 from bot.complaints.service import Centre, ComplaintService
-from bot.core.clock import Clock
+from bot.core.clock import Clock, SystemClock
 from bot.core.registry import Registry, load_registry
 from bot.inspections.service import InspectionService
 from bot.outbox.messages import Outgoing, Sender
@@ -32,6 +32,7 @@ from bot.publish.service import PublicationService
 from bot.scoring.records import Records
 from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService
+from storage.inbox import Inbox
 from storage.outbox import Single
 from storage.privacy import is_anonymous
 from storage.uow import Database, UnitOfWork
@@ -69,6 +70,9 @@ class Services:
     admin: AdminService = field(init=False)  # phases, broadcasts, reminders (bot/admin/)
     publish: PublicationService = field(init=False)  # publication of results (bot/publish/)
     privacy: PrivacyService = field(init=False)  # /mydata, /forget, retention (bot/privacy/)
+    # Every update, stored before it is acknowledged (storage/inbox.py); leases run on
+    # the wall clock even when a rehearsal fixes the campaign's day.
+    inbox: Inbox = field(init=False)
     adapter: Adapter | None = field(init=False, default=None)
     tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
 
@@ -90,6 +94,7 @@ class Services:
         people.on_new_person.append(survey.prime_new_person)
         access = AccessService(clock, admin_ids)
         services = cls(db, clock, registry, people, survey, access, default_locale)
+        services.inbox = Inbox(db, SystemClock().now)
         services.outbox = Outbox(db, clock, default_locale=default_locale)
         services.outbox.on_blocked.append(people.forget)
         services.scoring = ScoringService(db, registry, clock)

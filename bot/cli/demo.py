@@ -27,9 +27,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
+from pydantic import SecretStr
 
+from bot.app.inbox import WorkerSettings
 from bot.app.runtime import background, open_services
 from bot.app.services import Services
+from bot.app.webserver import BotServer, ServerSettings
 from bot.campaign.loader import load_campaign
 from bot.campaign.schema import Campaign, Component, Unit
 from bot.core.clock import FixedClock
@@ -43,6 +46,7 @@ from bot.survey.flow import LEVELS
 from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
 from bot.telegram.flood import unhurried
+from bot.telegram.intake import dispatching, make_worker, polling_through_inbox
 from bot.telegram.middlewares import gate_of
 from bot.telegram.sender import BotSender
 
@@ -72,9 +76,17 @@ class Plan:
 
 
 async def run_demo(
-    campaign_file: Path | None, respondents: int, seed: int, database: str | None
+    campaign_file: Path | None,
+    respondents: int,
+    seed: int,
+    database: str | None,
+    webhook_workers: int = 0,
 ) -> str:
-    """Run the rehearsal; return the report to print."""
+    """Run the rehearsal; return the report to print.
+
+    `webhook_workers` > 0: updates come by webhook (the local server POSTs them like
+    Telegram) and that many inbox workers claim them concurrently; else by polling.
+    """
     campaign = load_campaign(campaign_file or DEFAULT_CAMPAIGN)
     component, day = rehearsal_target(campaign)
     with tempfile.TemporaryDirectory(prefix="pingyi-demo-") as tmp:
@@ -84,7 +96,9 @@ async def run_demo(
         async with LocalBotAPI() as api, open_services(url, campaigns_dir, clock) as services:
             plans = make_plans(campaign, component, respondents, random.Random(seed))
             started = time.perf_counter()
-            finished = await _run_citizens(api, services, campaign, component, plans)
+            finished = await _run_citizens(
+                api, services, campaign, component, plans, webhook_workers
+            )
             elapsed = time.perf_counter() - started
             return await report(services, campaign, component, day, plans, finished, elapsed, url)
 
@@ -148,12 +162,14 @@ async def _run_citizens(
     campaign: Campaign,
     component: Component,
     plans: list[Plan],
+    webhook_workers: int = 0,
 ) -> int:
-    """Poll with the real bot while every citizen works through the questionnaire."""
+    """Run the real bot while every citizen works through the questionnaire."""
     bot = make_bot(api.token, api.base_url)
     dp = make_dispatcher(services)
     gate_of(dp).flood = unhurried()  # simulated citizens tap at machine speed
-    async with background(services, BotSender(bot, services)), _polling(dp, bot, api):
+    intake = _webhook(dp, bot, services, webhook_workers) if webhook_workers else None
+    async with background(services, BotSender(bot, services)), intake or _polling(dp, bot, api):
         done = await asyncio.gather(
             *(
                 Citizen(
@@ -175,15 +191,40 @@ async def _run_citizens(
 
 @contextlib.asynccontextmanager
 async def _polling(dp: Dispatcher, bot: Bot, api: LocalBotAPI) -> AsyncIterator[None]:
-    task = asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=5)
-    )
-    try:
+    """Poll through the durable inbox, as `pingyi run` does."""
+    services = dp["services"]
+    async with polling_through_inbox(dp, bot, services.inbox, timeout=5):
         await api.wait_polling(timeout=10)
         yield
-    finally:
-        await asyncio.wait_for(dp.stop_polling(), 10)
-        await asyncio.wait_for(task, 10)
+
+
+@contextlib.asynccontextmanager
+async def _webhook(
+    dp: Dispatcher, bot: Bot, services: Services, workers: int
+) -> AsyncIterator[None]:
+    """Serve a webhook the local server POSTs to; `workers` inbox workers claim updates."""
+    async with dispatching(dp, bot, services.inbox) as first:
+        extra = [make_worker(dp, bot, services.inbox, WorkerSettings()) for _ in range(workers - 1)]
+        for number, worker in enumerate(extra, start=2):
+            worker.name = f"{worker.name}/{number}"
+            worker.start()
+
+        def wake() -> None:
+            for worker in (first, *extra):
+                worker.wake()
+
+        secret = SecretStr("demo-secret")
+        server = BotServer(services.inbox, wake, ServerSettings(port=0, secret=secret))
+        await server.start()
+        try:
+            url = f"http://127.0.0.1:{server.port}/telegram"
+            await bot.set_webhook(url, secret_token=secret.get_secret_value(), max_connections=100)
+            yield
+            await bot.delete_webhook()
+        finally:
+            await server.stop()
+            for worker in extra:
+                await worker.stop()
 
 
 class Citizen:

@@ -16,10 +16,12 @@ import traceback
 from pathlib import Path
 
 from bot.app.config import ConfigError, Settings, load_settings, redact
+from bot.app.logs import configure_logging
 from bot.campaign.loader import CampaignFileError, validate_file
 from bot.cli.admin import add_commands
 from bot.cli.backup import add_commands as add_backup_commands
 from bot.cli.failures import CommandFailed
+from bot.cli.inbox import add_commands as add_inbox_commands
 from bot.cli.publish import add_commands as add_publish_commands
 from bot.cli.scoring import add_commands as add_scoring_commands
 from bot.cli.startup import preflight
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     # The running bot logs what it does; the other commands print their result, and
     # a line per handled update would bury it (the demo handles thousands).
     level = logging.INFO if args.func is _run else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level)
     try:
         if getattr(args, "async_", False):
             return int(asyncio.run(args.func(args)))
@@ -67,7 +69,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="on failure, print the full trace too")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run the bot (long polling)")
+    run = commands.add_parser("run", help="run the bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook", action="store_true", help="serve Telegram's webhook (WEBHOOK_* settings)"
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes on one PostgreSQL database (default 1)",
+    )
     run.set_defaults(func=_run)
 
     demo = commands.add_parser("demo", help="rehearse a campaign with simulated citizens, offline")
@@ -84,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="database URL (default: a fresh SQLite file in a temporary folder)",
     )
+    demo.add_argument(
+        "--webhook", action="store_true", help="updates by webhook instead of polling"
+    )
+    demo.add_argument(
+        "--workers", type=int, default=1, help="with --webhook: inbox workers claiming at once"
+    )
     demo.set_defaults(func=_demo)
 
     validate = commands.add_parser("validate", help="check campaign files")
@@ -94,22 +111,35 @@ def _parser() -> argparse.ArgumentParser:
     add_scoring_commands(commands)
     add_publish_commands(commands)
     add_backup_commands(commands)
+    add_inbox_commands(commands)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     settings.require_token()
-    asyncio.run(_checked_polling(settings))
+    if args.workers > 1:
+        from bot.cli.workers import supervise
+
+        return supervise(settings, args.workers, webhook=args.webhook)
+    asyncio.run(_checked_run(settings, args.webhook))
     return 0
 
 
-async def _checked_polling(settings: Settings) -> None:
-    """Check Telegram and the database, then poll (one event loop for both)."""
-    from bot.telegram.polling import run_polling
+async def _checked_run(settings: Settings, webhook: bool) -> None:
+    """Check Telegram and the database, then poll or serve the webhook (one event loop)."""
+    from bot.cli.workers import worker_index
+    from bot.telegram.polling import run_polling, run_webhook, run_worker
 
     await preflight(settings)
-    await run_polling(settings)
+    index = worker_index()  # set when `--workers N` started this process
+    if webhook:
+        several = index is not None
+        await run_webhook(settings, register=not index, reuse_port=several, several=several)
+    elif index:
+        await run_worker(settings)
+    else:
+        await run_polling(settings, several=index is not None)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -117,7 +147,12 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.respondents < 1:
         raise ConfigError("demo error: --respondents: must be at least 1")
-    report = asyncio.run(run_demo(args.campaign, args.respondents, args.seed, args.database))
+    if args.workers < 1:
+        raise ConfigError("demo error: --workers: must be at least 1")
+    hooked = args.workers if args.webhook else 0
+    report = asyncio.run(
+        run_demo(args.campaign, args.respondents, args.seed, args.database, hooked)
+    )
     print(report)
     return 0
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.localapi.errors import bad_request
+from bot.localapi.errors import ApiError, bad_request
 from bot.localapi.html import ParsedText, utf16_len
 from bot.localapi.inspection import commands_key
 from bot.localapi.models import CallbackAnswer, ChatMessage, ChatState, JsonDict
@@ -24,8 +24,10 @@ from bot.localapi.validate import (
     parse_markup,
     require,
 )
+from bot.localapi.webhook import WebhookDelivery
 
 MAX_CALLBACK_ANSWER = 200
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MAX_COMMANDS = 100
 _CHAT_ACTIONS = frozenset(
     {
@@ -59,6 +61,8 @@ async def get_me(state: BotState, call: Call) -> JsonDict:
 async def get_updates(state: BotState, call: Call) -> list[JsonDict]:
     """Long polling: confirm by offset, then wait up to `timeout` s for updates."""
     params = call.params
+    if state.webhook is not None:
+        raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
     allowed = params.get("allowed_updates")
     if allowed is not None and not isinstance(allowed, list):
         raise bad_request("can't parse allowed updates")
@@ -72,9 +76,33 @@ async def get_updates(state: BotState, call: Call) -> list[JsonDict]:
     )
 
 
+@method("setWebhook")
+async def set_webhook(state: BotState, call: Call) -> bool:
+    """Deliver updates by POSTing them to `url` from now on (bot/localapi/webhook.py)."""
+    url = get_str(call.params, "url") or ""
+    if not url.startswith(("http://", "https://")):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = get_str(call.params, "secret_token")
+    if secret is not None and not _SECRET.fullmatch(secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
+    connections = get_int(call.params, "max_connections", 40) or 40
+    if call.params.get("drop_pending_updates"):
+        state.updates.drop_pending()
+    if state.webhook is not None:
+        await state.webhook.stop()
+    state.webhook = WebhookDelivery(
+        state.updates, url, secret, min(max(connections, 1), 100), state.touch
+    )
+    state.webhook.start()
+    return True
+
+
 @method("deleteWebhook")
 async def delete_webhook(state: BotState, call: Call) -> bool:
-    """There is never a webhook; optionally drop what is pending, as Telegram does."""
+    """Back to getUpdates; optionally drop what is pending, as Telegram does."""
+    if state.webhook is not None:
+        await state.webhook.stop()
+        state.webhook = None
     if call.params.get("drop_pending_updates"):
         state.updates.drop_pending()
     return True
@@ -82,12 +110,18 @@ async def delete_webhook(state: BotState, call: Call) -> bool:
 
 @method("getWebhookInfo")
 async def get_webhook_info(state: BotState, call: Call) -> JsonDict:
-    """No webhook is set: polling mode."""
-    return {
-        "url": "",
+    """The webhook's URL and limits, or an empty URL in polling mode."""
+    hook = state.webhook
+    info: JsonDict = {
+        "url": hook.url if hook else "",
         "has_custom_certificate": False,
         "pending_update_count": state.pending_updates,
     }
+    if hook is not None:
+        info["max_connections"] = hook.max_connections
+        if hook.stats.last_error:
+            info["last_error_message"] = hook.stats.last_error
+    return info
 
 
 @method("close")

@@ -71,7 +71,10 @@ class LocalBotAPI(BotState):
         self._base_url = f"http://{host}:{bound_port}"
 
     async def stop(self) -> None:
-        """Answer pending long polls and close the socket."""
+        """Stop webhook delivery, answer pending long polls and close the socket."""
+        if self.webhook is not None:
+            await self.webhook.stop()
+            self.webhook = None
         self.updates.close()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -34,6 +34,7 @@ from bot.localapi.registry import Call, MethodSpec, find_method
 from bot.localapi.updates import UpdateQueue
 from bot.localapi.users import SimUser
 from bot.localapi.validate import Markup
+from bot.localapi.webhook import WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class BotState(Inspection):
         self.faults = Faults()
         self.files = FileStore()
         self.updates = UpdateQueue()
+        self.webhook: WebhookDelivery | None = None  # set by setWebhook (bot/localapi/webhook.py)
         self.calls: list[ApiCall] = []
         self.answers: list[CallbackAnswer] = []
         self.queries: dict[str, PendingQuery] = {}
@@ -137,13 +139,13 @@ class BotState(Inspection):
     def inject_raw_update(self, update: JsonDict) -> int:
         """Queue any update dict; without update_id it gets the next one. Returns the id."""
         update_id = self.updates.push_raw(update)
-        self._touch()
+        self.touch()
         return update_id
 
     def redeliver(self, update_id: int) -> None:
         """Deliver an already delivered update again with the same update_id."""
         self.updates.redeliver(update_id)
-        self._touch()
+        self.touch()
 
     async def wait_polling(self, timeout: float = 5.0) -> None:
         """Return once the bot is waiting in getUpdates; TimeoutError after `timeout` s."""
@@ -183,7 +185,7 @@ class BotState(Inspection):
         if name == _POLLING:
             status, body = await self._poll(name, spec, call)
             if body.get("result"):
-                self._touch()  # a long poll is not activity, but the updates it hands out are
+                self.touch()  # a long poll is not activity, but the updates it hands out are
         else:
             status, body = await self._tracked(name, spec, call, chat_id)
         self.calls.append(ApiCall(name, params, body, status, time.time(), chat_id))
@@ -202,12 +204,12 @@ class BotState(Inspection):
     ) -> tuple[int, JsonDict]:
         """Run a call counted as in flight, so wait_idle() does not return under it."""
         self._in_flight += 1
-        self._touch()
+        self.touch()
         try:
             return await self._run(name, spec, call, chat_id)
         finally:
             self._in_flight -= 1
-            self._touch()
+            self.touch()
 
     async def _run(
         self, name: str, spec: MethodSpec | None, call: Call, chat_id: int | None
@@ -233,7 +235,7 @@ class BotState(Inspection):
         query = self.queries.get(str(params.get("callback_query_id")))
         return query.user_id if query is not None else None
 
-    def _touch(self) -> None:
+    def touch(self) -> None:
         """Something happened: restart the quiet period and wake waiters."""
         self._last_activity = asyncio.get_running_loop().time()
         self._activity.notify()
@@ -284,7 +286,7 @@ class BotState(Inspection):
             chat.reply_keyboard = markup.keyboard
         chat.delivered += 1
         self.faults.note_sent(chat.chat_id)
-        self._touch()
+        self.touch()
         return message
 
     def edit_bot_message(
@@ -310,7 +312,7 @@ class BotState(Inspection):
         message.edit_date = unix_now()
         message.edit_count += 1
         message.version = chat.bump()
-        self._touch()
+        self.touch()
         return message
 
     def delete_message(self, chat: ChatState, message_id: int) -> None:
@@ -318,7 +320,7 @@ class BotState(Inspection):
         if chat.messages.pop(message_id, None) is None:
             raise bad_request("message to delete not found")
         chat.bump()
-        self._touch()
+        self.touch()
 
     def add_user_message(
         self,
@@ -367,13 +369,13 @@ class BotState(Inspection):
     def push_update(self, kind: str, payload: JsonDict) -> int:
         """Queue an update for the bot and return its update_id."""
         update_id = self.updates.push(kind, payload)
-        self._touch()
+        self.touch()
         return update_id
 
     def record_answer(self, answer: CallbackAnswer) -> None:
         """Keep an answerCallbackQuery for the user's `toasts`."""
         self.answers.append(answer)
-        self._touch()
+        self.touch()
 
     async def wait_changed(
         self, check: Callable[[], ChatMessage | None], timeout: float

@@ -133,6 +133,22 @@ class UpdateQueue:
             entry.handed_out = True
         return [copy.deepcopy(entry.update) for entry in batch]
 
+    async def next_unsent(self, busy: set[int], timeout: float) -> list[JsonDict]:
+        """For webhook delivery: the queued updates not in `busy`, waiting up to `timeout`."""
+        ready = await self._pulse.until(
+            lambda: [e for e in self._entries if e.update_id not in busy] or None, timeout
+        )
+        return [copy.deepcopy(e.update) for e in ready or []]
+
+    def notify(self) -> None:
+        """Wake whoever waits on the queue (a webhook slot came free)."""
+        self._pulse.notify()
+
+    def confirm_one(self, update_id: int) -> None:
+        """The webhook answered 2xx: the update is delivered."""
+        self._entries = [e for e in self._entries if e.update_id != update_id]
+        self._pulse.notify()
+
     # -- internals ---------------------------------------------------------------------
 
     def _queue(self, update: JsonDict, *, forced: bool) -> int:

@@ -11,7 +11,7 @@ from aiogram.enums import ParseMode
 from bot.app.services import Services
 from bot.telegram.authz import Authorize
 from bot.telegram.commands import set_default_commands
-from bot.telegram.middlewares import RecentUpdates, UpdateGate
+from bot.telegram.middlewares import UpdateGate
 from bot.telegram.routers import (
     access,
     admin,
@@ -26,10 +26,6 @@ from bot.telegram.routers import (
     survey,
 )
 from bot.telegram.routers import publish as publication
-from storage.repositories import UpdateLogRepo
-
-# How many handled update ids are read back at start-up to drop redeliveries.
-DEDUP_MEMORY = 100_000
 
 
 def make_bot(token: str, api_base: str) -> Bot:
@@ -42,9 +38,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
     """A Dispatcher with the middlewares and every feature router."""
     # Conversation state lives in our database, not in aiogram's FSM storage.
     dp = Dispatcher(services=services, disable_fsm=True)
-    gate = UpdateGate(services, DEDUP_MEMORY)
-    dp["dedup"] = gate.recent
-    dp.update.outer_middleware(gate)
+    dp.update.outer_middleware(UpdateGate(services))
     routers = (
         survey.router,  # the questionnaire's buttons, the hot path, are matched first
         privacy.router,  # /mydata, /forget: before any flow could take them as text
@@ -86,15 +80,6 @@ def _detach(router: Router) -> None:
         router._parent_router = None
 
 
-async def _on_startup(bot: Bot, dispatcher: Dispatcher, services: Services) -> None:
-    """Read back handled update ids, then publish the command menus."""
-    await preload_dedup(dispatcher, services)
+async def _on_startup(bot: Bot) -> None:
+    """Publish the command menus."""
     await set_default_commands(bot)
-
-
-async def preload_dedup(dispatcher: Dispatcher, services: Services) -> None:
-    """Seed the duplicate filter with the update ids handled before a restart."""
-    async with services.db.unit_of_work() as uow:
-        recent = await UpdateLogRepo(uow).recent(DEDUP_MEMORY)
-    dedup: RecentUpdates = dispatcher["dedup"]
-    dedup.preload(recent)

@@ -1,14 +1,17 @@
 """The gate every update passes before any router: one outer middleware, three steps.
 
-1. Drop duplicates — an update id seen before (redelivered by a webhook, or
-   replayed) is dropped.  Ids handled before a restart are read back from the
-   database at start-up; the id is stored with the update's own writes.
-   Then anything from a chat that is not private (a group, a channel) is
+1. Duplicates never get here: every update is stored in the durable inbox
+   keyed by its id before it is acknowledged, and a worker feeds it to the
+   dispatcher once (storage/inbox.py, bot/app/inbox.py).  The id is stored in
+   `processed_updates` with the update's own writes, so a worker that takes over
+   an update whose first worker died knows whether its effects were committed.
+   Anything from a chat that is not private (a group, a channel) is
    answered or ignored by `chats` and goes no further (bot/telegram/chats.py).
    Then each person's pace is checked (bot/telegram/flood.py): an update over
    their limit is dropped, the first of a flood answered with a cool-down notice.
-2. One update per user at a time — aiogram has no event isolation by default,
-   so two fast taps would race on the same questionnaire.
+2. One update per user at a time — the inbox's claims already give each person
+   one update at a time across processes; the lock keeps it so within a process
+   for updates fed another way (a test feeding the dispatcher directly).
 3. A unit of work per update — opened here, the person registered on it, and
    whatever the handler left uncommitted committed at the end.
 
@@ -22,7 +25,6 @@ layer costs aiogram a wrapper per update, and this path runs for every tap.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -38,34 +40,6 @@ from bot.telegram.replies import Answer, answer, tell
 from storage.repositories import UpdateLogRepo
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-class RecentUpdates:
-    """The last N update ids handled (or being handled), oldest forgotten first."""
-
-    def __init__(self, remember: int) -> None:
-        """Keep at most `remember` ids."""
-        self._seen: OrderedDict[int, None] = OrderedDict()
-        self._remember = remember
-        self.dropped = 0
-
-    def preload(self, update_ids: list[int]) -> None:
-        """Seed with ids handled before a restart (newest first, as the database gives them)."""
-        for update_id in reversed(update_ids):
-            self.add(update_id)
-
-    def add(self, update_id: int) -> None:
-        """Remember an id."""
-        self._seen[update_id] = None
-        if len(self._seen) > self._remember:
-            self._seen.popitem(last=False)
-
-    def forget(self, update_id: int) -> None:
-        """Forget an id whose handling failed, so a redelivery may retry it."""
-        self._seen.pop(update_id, None)
-
-    def __contains__(self, update_id: object) -> bool:
-        return update_id in self._seen
 
 
 class UserLocks:
@@ -93,39 +67,30 @@ LATEST_MEMORY = 100_000  # people whose latest message id is remembered
 
 
 class UpdateGate(BaseMiddleware):
-    """Drops duplicates, serialises each user's updates, gives each a unit of work."""
+    """Serialises each user's updates and gives each a unit of work."""
 
-    def __init__(self, services: Services, remember: int) -> None:
-        """Serve `services`; remember the last `remember` update ids."""
+    def __init__(self, services: Services) -> None:
+        """Serve `services`."""
         self.services = services
-        self.recent = RecentUpdates(remember)
         self.locks = UserLocks()
         # Whose latest message is which (in memory: after a restart an edit is not read).
         self.latest: LRU[int, int] = LRU(LATEST_MEMORY)
         self.flood = FloodControl()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        """Pass the update on once, in its user's turn, inside a unit of work."""
+        """Pass the update on in its user's turn, inside a unit of work."""
         assert isinstance(event, Update)
-        if event.update_id in self.recent:
-            self.recent.dropped += 1
-            return None
-        self.recent.add(event.update_id)
         user: User | None = data.get("event_from_user")
-        try:
-            if chats.outside_private(event, self.services.complaints.centre.chat_id):
-                return await chats.point_to_private(event, data["bot"], self.flood)
-            if user is None:
-                return await self._in_unit_of_work(handler, event, data, None)
-            verdict = self.flood.admit(user.id)
-            if verdict is not Verdict.ADMIT:
-                return await _hold_back(event, user, verdict)
-            return await self.locks.run(
-                user.id, lambda: self._in_unit_of_work(handler, event, data, user)
-            )
-        except BaseException:
-            self.recent.forget(event.update_id)  # not handled: a redelivery may retry it
-            raise
+        if chats.outside_private(event, self.services.complaints.centre.chat_id):
+            return await chats.point_to_private(event, data["bot"], self.flood)
+        if user is None:
+            return await self._in_unit_of_work(handler, event, data, None)
+        verdict = self.flood.admit(user.id)
+        if verdict is not Verdict.ADMIT:
+            return await _hold_back(event, user, verdict)
+        return await self.locks.run(
+            user.id, lambda: self._in_unit_of_work(handler, event, data, user)
+        )
 
     async def _in_unit_of_work(
         self, handler: Handler, event: Update, data: dict[str, Any], user: User | None

@@ -1,16 +1,60 @@
-"""`pingyi run`: the bot on long polling."""
+"""`pingyi run`: the bot on long polling or on a webhook, through the durable inbox."""
 
 from __future__ import annotations
 
-from bot.app.config import Settings
-from bot.app.runtime import background, services_from
+import asyncio
+import signal
+from collections.abc import Callable
+
+from aiogram import Bot, Dispatcher
+
+from bot.app.config import ConfigError, Settings
+from bot.app.runtime import background_once, services_from, worker_settings
+from bot.app.services import Services
+from bot.app.webserver import BotServer, ServerSettings
 from bot.publish.web import PublicSite
 from bot.telegram.app import make_bot, make_dispatcher
+from bot.telegram.intake import dispatching, polling_through_inbox
 from bot.telegram.sender import BotSender
+from storage.migrate import at_head
 
 
-async def run_polling(settings: Settings) -> None:
-    """Migrate, load campaigns, and poll until interrupted."""
+async def until_signalled() -> None:
+    """Return on SIGINT or SIGTERM (a supervisor's stop, Ctrl-C)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def run_worker(settings: Settings, several: bool = True) -> None:
+    """Take updates from the inbox only (another process polls): `--workers` on polling."""
+    token = settings.require_token().get_secret_value()
+    async with services_from(settings) as services:
+        bot = make_bot(token, settings.telegram_api_base)
+        dp = make_dispatcher(services)
+        try:
+            async with (
+                background_once(services, BotSender(bot, services)),
+                dispatching(dp, bot, services.inbox, worker_settings(settings), several),
+            ):
+                await until_signalled()
+        finally:
+            await bot.session.close()
+
+
+async def run_polling(settings: Settings, several: bool = False) -> None:
+    """Migrate, load campaigns, and poll until interrupted.
+
+    Each batch from getUpdates is stored in the inbox before the next call
+    acknowledges it; on a signal, polling stops, in-flight updates finish and the
+    rest stay in the inbox for the next start.
+    """
     token = settings.require_token().get_secret_value()
     async with services_from(settings) as services:
         bot = make_bot(token, settings.telegram_api_base)
@@ -22,9 +66,81 @@ async def run_polling(settings: Settings) -> None:
             )
             await site.start()
         try:
-            async with background(services, BotSender(bot, services)):
-                await dp.start_polling(bot, handle_signals=True)
+            async with (
+                background_once(services, BotSender(bot, services)),
+                polling_through_inbox(
+                    dp, bot, services.inbox, worker_settings(settings), several=several
+                ),
+            ):
+                await until_signalled()
         finally:
             if site is not None:
                 await site.stop()
             await bot.session.close()
+
+
+def server_settings(settings: Settings, reuse_port: bool = False) -> ServerSettings:
+    """The webhook server's settings."""
+    return ServerSettings(
+        host=settings.webhook_host,
+        port=settings.webhook_port,
+        path=settings.webhook_path,
+        secret=settings.webhook_secret,
+        max_lag=settings.ready_max_lag_seconds,
+        reuse_port=reuse_port,
+    )
+
+
+def bot_server(
+    services: Services, settings: Settings, wake: Callable[[], None], reuse: bool
+) -> BotServer:
+    """The HTTP server storing webhook updates into the services' inbox."""
+    db = services.db
+
+    async def migrated() -> bool:
+        return await at_head(db.engine, db.url)
+
+    return BotServer(services.inbox, wake, server_settings(settings, reuse), migrated)
+
+
+async def run_webhook(
+    settings: Settings, *, register: bool = True, reuse_port: bool = False, several: bool = False
+) -> None:
+    """Serve the webhook until interrupted: register it with Telegram (`register`), store
+    each update before answering 200, feed stored updates to the dispatcher.
+
+    On a signal the server stops accepting (Telegram redelivers what it could not
+    give), in-flight updates finish, and whatever waits stays in the inbox.
+    """
+    if not settings.webhook_url:
+        raise ConfigError("error: WEBHOOK_URL: required for --webhook (the public HTTPS URL)")
+    token = settings.require_token().get_secret_value()
+    async with services_from(settings) as services:
+        bot = make_bot(token, settings.telegram_api_base)
+        dp = make_dispatcher(services)
+        try:
+            async with (
+                background_once(services, BotSender(bot, services)),
+                dispatching(dp, bot, services.inbox, worker_settings(settings), several) as worker,
+            ):
+                server = bot_server(services, settings, worker.wake, reuse_port)
+                await server.start()
+                try:
+                    if register:
+                        await register_webhook(bot, dp, settings)
+                    await until_signalled()
+                finally:
+                    await server.stop()
+        finally:
+            await bot.session.close()
+
+
+async def register_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
+    """setWebhook with the secret token, the connection limit and the update types used."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    await bot.set_webhook(
+        url=(settings.webhook_url or "").rstrip("/") + settings.webhook_path,
+        secret_token=secret,
+        max_connections=settings.webhook_max_connections,
+        allowed_updates=dp.resolve_used_update_types(),
+    )

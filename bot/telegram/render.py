@@ -161,4 +161,3 @@ def _review(q: Question, locale: str) -> str:
 
 def _resumed(q: Question, locale: str) -> str:
     return t(locale, "survey.resumed") + "\n\n" if q.resumed else ""
-

@@ -27,6 +27,7 @@ from storage.models.core import (
     UTCDateTime,
 )
 from storage.models.inspections import Inspection
+from storage.models.ops import InboxUpdate, Lease
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
 from storage.models.sanctions import Sanction
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
@@ -46,7 +47,9 @@ __all__ = [
     "Conversation",
     "Finding",
     "Grant",
+    "InboxUpdate",
     "Inspection",
+    "Lease",
     "Mark",
     "Membership",
     "PhaseNoticeMark",

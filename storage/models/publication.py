@@ -44,9 +44,7 @@ class PublicationRequest(Base):
     requested_by: Mapped[int] = mapped_column(BigInteger)
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    publication_id: Mapped[int | None] = mapped_column(
-        ForeignKey("publications.id"), nullable=True
-    )
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"), nullable=True)
 
 
 class PublicationNotice(Base):

@@ -61,6 +61,14 @@ def test_demo_rehearses_the_changzhou_campaign_through_the_bot() -> None:
     assert "样本按人计" in out and "综合得分按适用权重折算" in out
 
 
+def test_demo_rehearses_webhook_delivery_with_two_workers() -> None:
+    run = _pingyi("demo", "--webhook", "--workers", "2", "--respondents", "30", "--seed", "3")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "30 人完成提交" in run.stdout
+    total = re.search(r"有效答案 (\d+) 个，不了解 (\d+) 个", run.stdout)
+    assert total is not None and int(total.group(1)) + int(total.group(2)) == 30 * 5
+
+
 def test_demo_rehearses_another_campaign_file() -> None:
     run = _pingyi(
         "demo", "--campaign", "survey_defs/nantong-2012-efficiency.yaml", "--respondents", "12"

@@ -13,7 +13,6 @@ of work committed), which `HandledUpdates`, the outermost update middleware, rep
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -26,6 +25,7 @@ from typing import Any
 import pytest
 from aiogram import Bot, Dispatcher
 
+from bot.app.inbox import WorkerSettings
 from bot.app.runtime import background, open_services
 from bot.app.services import Services
 from bot.core.clock import FixedClock
@@ -33,6 +33,7 @@ from bot.localapi import ApiCall, LocalBotAPI
 from bot.localapi.models import Pulse
 from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.flood import unhurried
+from bot.telegram.intake import Poller, polling_through_inbox
 from bot.telegram.middlewares import UpdateGate, gate_of
 from bot.telegram.sender import BotSender
 from tests.storage.conftest import POSTGRES_SKIP, POSTGRES_URL, reset_postgres, sqlite_url
@@ -43,6 +44,8 @@ SURVEY_DAY = dt.date(2011, 8, 1)
 # Seconds any single wait may take before the test fails: generous, because a wait
 # ends as soon as what it waits for happens, and a loaded 2-core CI machine is slow.
 WAIT = 30.0
+# Retries of a failed update come quickly in tests (a real worker waits a second).
+FAST_WORKER = WorkerSettings(retry_after=dt.timedelta(seconds=0.05))
 
 
 def rejected_calls(api: LocalBotAPI, allowed: list[re.Pattern[str]]) -> list[ApiCall]:
@@ -105,18 +108,13 @@ def clock() -> FixedClock:
 
 
 @contextlib.asynccontextmanager
-async def polling(dp: Dispatcher, bot: Bot, api: LocalBotAPI) -> AsyncIterator[None]:
-    """Run `dp.start_polling` for the block, with bounded start and stop."""
-    task = asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=5)
-    )
-    try:
+async def polling(dp: Dispatcher, bot: Bot, api: LocalBotAPI) -> AsyncIterator[Poller]:
+    """Poll through the durable inbox for the block, as `pingyi run` does, with bounded
+    start and stop."""
+    services: Services = dp["services"]
+    async with polling_through_inbox(dp, bot, services.inbox, FAST_WORKER, timeout=5) as poller:
         await api.wait_polling(timeout=WAIT)
-        yield
-    finally:
-        if not task.done():
-            await asyncio.wait_for(dp.stop_polling(), WAIT)
-        await asyncio.wait_for(task, WAIT)
+        yield poller
 
 
 class HandledUpdates:
