@@ -11,46 +11,22 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-LOCALES: tuple[str, ...] = ("zh-Hans", "en", "zh-Hant")
-DEFAULT_LOCALE = "zh-Hans"
+from bot.campaign.base import (
+    DEFAULT_LOCALE,
+    LOCALES,
+    CampaignId,
+    ComponentId,
+    LocaleText,
+    Slug,
+    Strict,
+    require_unique,
+)
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
-# Campaign and component ids travel inside Telegram callback data (64 bytes in
-# all), so they are kept short: 24 + 16 characters leave room for the rest.
-CampaignId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,23}$")]
-ComponentId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,15}$")]
-
-
-class Strict(BaseModel):
-    """Base for every campaign model: unknown keys are an error, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LocaleText(Strict):
-    """A text in each locale.  zh-Hans is required; others fall back to it."""
-
-    zh_Hans: str = Field(alias="zh-Hans", min_length=1)
-    en: str | None = None
-    zh_Hant: str | None = Field(default=None, alias="zh-Hant")
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    def get(self, locale: str) -> str:
-        """Return the text for `locale`, falling back to zh-Hans."""
-        if locale == "en" and self.en:
-            return self.en
-        if locale == "zh-Hant" and self.zh_Hant:
-            return self.zh_Hant
-        return self.zh_Hans
-
-    def all(self) -> list[str]:
-        """Every non-empty variant, for name search across locales."""
-        return [t for t in (self.zh_Hans, self.en, self.zh_Hant) if t]
+__all__ = ["DEFAULT_LOCALE", "LOCALES", "CampaignId", "ComponentId", "LocaleText", "Slug", "Strict"]
 
 
 class UnitKind(StrEnum):
@@ -125,7 +101,7 @@ class Questionnaire(Strict):
     @field_validator("items")
     @classmethod
     def _unique_items(cls, items: list[Item]) -> list[Item]:
-        _require_unique([i.id for i in items], "item")
+        require_unique([i.id for i in items], "item")
         return items
 
 
@@ -269,8 +245,8 @@ class Complaints(Strict):
     @model_validator(mode="after")
     def _default_class_exists(self) -> Complaints:
         ids = [c.id for c in self.case_classes]
-        _require_unique(ids, "case class")
-        _require_unique([k.id for k in self.conduct_kinds], "conduct kind")
+        require_unique(ids, "case class")
+        require_unique([k.id for k in self.conduct_kinds], "conduct kind")
         if self.default_case_class not in ids:
             raise ValueError(f"default_case_class {self.default_case_class!r} is not a case class")
         return self
@@ -297,18 +273,18 @@ class Campaign(Strict):
     def _consistent(self) -> Campaign:
         """Cross-references resolve, ids are unique and weights sum to 100 %."""
         unit_ids = [u.id for u in self.units]
-        _require_unique(unit_ids, "unit")
+        require_unique(unit_ids, "unit")
         for unit in self.units:
             if unit.parent is not None and unit.parent not in unit_ids:
                 raise ValueError(f"unit {unit.id}: parent {unit.parent!r} is not a unit")
         category_ids = [c.id for c in self.categories]
-        _require_unique(category_ids, "category")
+        require_unique(category_ids, "category")
         if sum(1 for c in self.categories if c.public) != 1:
             raise ValueError("exactly one category must be marked public: true")
         phase_ids = [p.id for p in self.phases]
-        _require_unique(phase_ids, "phase")
+        require_unique(phase_ids, "phase")
         component_ids = [c.id for c in self.components]
-        _require_unique(component_ids, "component")
+        require_unique(component_ids, "component")
         for comp in self.components:
             for cat in comp.categories or []:
                 if cat not in category_ids:
@@ -321,7 +297,7 @@ class Campaign(Strict):
             if comp.items is not None:
                 if comp.kind is not ComponentKind.SURVEY:
                     raise ValueError(f"component {comp.id}: only a survey component has items")
-                _require_unique([i.id for i in comp.items], "item")
+                require_unique([i.id for i in comp.items], "item")
             if comp.kind is ComponentKind.SURVEY and comp.phase is None:
                 raise ValueError(f"survey component {comp.id} needs the phase it is open in")
         total = sum((c.weight for c in self.components), Decimal(0))
@@ -392,11 +368,3 @@ class Campaign(Strict):
     def units_for(self, component: Component) -> list[Unit]:
         """Units a component evaluates."""
         return [u for u in self.units if component.covers(u)]
-
-
-def _require_unique(ids: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for ident in ids:
-        if ident in seen:
-            raise ValueError(f"duplicate {what} id {ident!r}")
-        seen.add(ident)
