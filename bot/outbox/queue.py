@@ -38,6 +38,7 @@ from collections.abc import Callable, Sequence
 from bot.core.clock import Clock
 from bot.outbox.messages import Sender
 from bot.outbox.pacing import PER_CHAT_INTERVAL, ChatSpacing, TokenBucket
+from bot.outbox.pump import Pump
 from storage.admin import Audience, ByAudience
 from storage.outbox import OutboxStore, Progress, Selection, Single
 from storage.uow import Database
@@ -167,8 +168,6 @@ class Outbox:
 
         Cancelling it is a clean stop: calls on the wire finish and are recorded.
         """
-        from bot.outbox.pump import Pump  # the pump needs this class: imported late
-
         await self.recover()
         # A process that just died may have filled the server's last second: wait it out.
         self.bucket.hold(self.bucket.window)
