@@ -123,8 +123,10 @@ class InboxWorker:
             if claimed and len(claimed) == room:
                 continue
             self._wake.clear()
+            # asyncio.timeout, not wait_for, which on 3.11 can swallow a cancel.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.idle_poll)
+                async with asyncio.timeout(self.settings.idle_poll):
+                    await self._wake.wait()
 
     def _note_move(self, item: Claimed) -> None:
         """Tell `on_moved` of a person last handled elsewhere (or by nobody known)."""

@@ -46,9 +46,10 @@ class Leadership:
         period = self.ttl.total_seconds() / 3
         while True:
             try:
-                held = await asyncio.wait_for(
-                    self.leases.acquire(BACKGROUND, self.name, self.ttl), period
-                )
+                # asyncio.timeout, not wait_for: on 3.11, wait_for can swallow a cancel
+                # that arrives as the acquire completes, and the loop would never stop.
+                async with asyncio.timeout(period):
+                    held = await self.leases.acquire(BACKGROUND, self.name, self.ttl)
             except Exception:  # the database is away: we cannot know we still lead
                 log.warning("background lease not renewed", exc_info=True)
                 held = False

@@ -263,8 +263,10 @@ class ScoringService:
     async def run(self, period: float = 60.0) -> None:
         """Refresh in the background until cancelled: on announcements, and every `period`."""
         while True:
+            # asyncio.timeout, not wait_for, which on 3.11 can swallow a cancel.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=period)
+                async with asyncio.timeout(period):
+                    await self._wake.wait()
             if self._wake.is_set():
                 await asyncio.sleep(self.debounce)  # let a burst of submissions gather
             self._wake.clear()
