@@ -20,7 +20,7 @@ from bot.admin.phases import PhaseAction, PhaseError
 from bot.app.services import Services
 from bot.campaign.schema import Campaign
 from bot.core.clock import CHINA
-from bot.i18n import t
+from bot.i18n import echo, t
 from bot.telegram import keyboards_admin, render_admin
 from bot.telegram.authz import ADMIN, STAFF
 from bot.telegram.callbacks import PhaseChange
@@ -320,9 +320,11 @@ async def suspicious(
 ) -> None:
     """Bursts of new accounts giving one unit near-identical answers (flags only)."""
     wanted = (command.args or "").strip()
-    for campaign in services.registry.campaigns.values():
-        if wanted and wanted != campaign.id:
-            continue
+    chosen = [c for c in services.registry.campaigns.values() if wanted in ("", c.id)]
+    if not chosen:  # say so, rather than leave the command unanswered
+        await tell(message, t(locale, "admin.suspicious.unknown", campaign=echo(wanted, 100)))
+        return
+    for campaign in chosen:
         found = await services.admin.fairness.bursts(uow, campaign.id)
         text = render_admin.bursts(found, services.registry, locale)
         await tell(
