@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from storage.models import AuditEntry, Bonus, Finding, Mark
+from storage.access import write_audit
+from storage.models import Bonus, Finding, Mark
 from storage.uow import UnitOfWork
 
 
@@ -55,7 +56,7 @@ class EntriesRepo:
             if entries:
                 listed = [[e.unit_id, e.component, e.label, e.score_x100] for e in entries[:50]]
                 subject = f"{len(entries)} mark(s)"
-                _audit(conn, now, actor, "marks", subject, "", {"marks": listed})
+                write_audit(conn, now, actor, "marks", subject, "", {"marks": listed})
             return len(entries)
 
         return await self.uow.run_exclusive(write)
@@ -106,7 +107,7 @@ class EntriesRepo:
 
         def write(conn: Connection) -> None:
             conn.execute(insert(table).values(**values))
-            _audit(conn, now, actor, action, f"unit {entry.unit_id}", entry.text, details)
+            write_audit(conn, now, actor, action, f"unit {entry.unit_id}", entry.text, details)
 
         await self.uow.run_exclusive(write)
 
@@ -135,20 +136,3 @@ def _upsert_mark(conn: Connection, e: MarkEntry, actor: int | None, now: dt.date
         )
     else:
         conn.execute(update(m).where(m.id == found).values(**values))
-
-
-def _audit(
-    conn: Connection,
-    now: dt.datetime,
-    actor: int | None,
-    action: str,
-    subject: str,
-    reason: str,
-    details: dict[str, object],
-) -> None:
-    """The entry's audit row, in the entry's transaction (storage imports nothing from bot/)."""
-    conn.execute(
-        insert(AuditEntry).values(
-            at=now, actor=actor, action=action, subject=subject, reason=reason, details=details
-        )
-    )

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, literal, select, update
 
+from storage.access import write_audit
 from storage.models import (
     Answer,
-    AuditEntry,
     BroadcastJob,
     BroadcastRecipient,
     Code,
@@ -236,15 +236,14 @@ def _erase_evidence(conn: Connection, complaint_ids: Any) -> int:
 
 def _audit(conn: Connection, now: dt.datetime, erased: Erased) -> None:
     """One audit entry with counts only: it must not name whom it erased."""
-    conn.execute(
-        insert(AuditEntry).values(
-            at=now,
-            actor=None,
-            action="privacy.forget",
-            subject="a respondent (at their request)",
-            reason="/forget",
-            details=dict(erased.__dict__),
-        )
+    write_audit(
+        conn,
+        now,
+        None,
+        "privacy.forget",
+        "a respondent (at their request)",
+        "/forget",
+        dict(erased.__dict__),
     )
 
 
@@ -282,15 +281,14 @@ def purge_closed(conn: Connection, closed_before: dt.datetime, now: dt.datetime)
             .values(complainant_id=anon, contact=None, updated_at=now)
         )
     if due:
-        conn.execute(
-            insert(AuditEntry).values(
-                at=now,
-                actor=None,
-                action="privacy.retention",
-                subject=f"{len(due)} closed complaints",
-                reason=f"closed before {closed_before.date().isoformat()}",
-                details={"complaints": len(due)},
-            )
+        write_audit(
+            conn,
+            now,
+            None,
+            "privacy.retention",
+            f"{len(due)} closed complaints",
+            f"closed before {closed_before.date().isoformat()}",
+            {"complaints": len(due)},
         )
     return len(due)
 
