@@ -35,8 +35,8 @@ from bot.app.runtime import tune_gc
 from bot.core.clock import SystemClock
 from bot.localapi import LocalBotAPI
 from bot.outbox.queue import Outbox
-from bot.telegram.app import make_bot
-from bot.telegram.sender import BotSender
+from bot.telegram.aiogram.app import make_bot
+from bot.telegram.aiogram.sender import BotSender
 from storage.admin import Audience
 from storage.migrate import upgrade_to_head
 from storage.models import Respondent
@@ -195,9 +195,7 @@ def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--limit", type=float, default=300.0, help="server's 429 threshold /s")
-    parser.add_argument(
-        "--rate", type=float, default=None, help="outbox rate (default: limit)"
-    )
+    parser.add_argument("--rate", type=float, default=None, help="outbox rate (default: limit)")
     return parser.parse_args()
 
 

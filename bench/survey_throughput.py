@@ -2,7 +2,12 @@
 then the same load while an evaluator asks for /chart and /export every 2 s.
 
 Run:  .venv/bin/python -m bench.survey_throughput [--citizens 1000] [--database URL]
+      .venv/bin/python -m bench.survey_throughput --framework ptb [--citizens 1000]
       .venv/bin/python -m bench.survey_throughput --flood [--citizens 200]
+
+`--framework ptb` measures the python-telegram-bot adapter the same way against a
+bare PTB Application (bench/ptb_local.py), and prints the line counts of each
+adapter and of the shared part (the evaluator rounds are aiogram's only).
 
 `--flood` measures flood control instead (see `measure_flood`): citizens at a
 person's pace, under the real per-person limit, with and without one account
@@ -42,6 +47,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
@@ -53,10 +59,10 @@ from bot.app.runtime import open_services, tune_gc
 from bot.app.services import Services
 from bot.core.clock import FixedClock
 from bot.scoring import offload
-from bot.telegram.app import make_dispatcher
-from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit
-from bot.telegram.flood import unhurried
-from bot.telegram.middlewares import gate_of
+from bot.telegram.aiogram.app import make_dispatcher
+from bot.telegram.aiogram.middlewares import gate_of
+from bot.telegram.common.callbacks import AnswerItem, Navigate, PickUnit
+from bot.telegram.common.flood import unhurried
 from storage.models import Answer
 
 CAMPAIGN = "changzhou-2011-safety"
@@ -380,7 +386,9 @@ def _pct(values: list[float], pct: int) -> float:
     return 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
 
 
-def _report(mine: dict[str, float], bare: dict[str, float], label: str) -> str:
+def _report(
+    mine: dict[str, float], bare: dict[str, float], label: str, bare_name: str = "aiogram"
+) -> str:
     ratio = mine["updates_per_s"] / bare["updates_per_s"]
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return "\n".join(
@@ -396,10 +404,11 @@ def _report(mine: dict[str, float], bare: dict[str, float], label: str) -> str:
                 f"{mine['transactions']:.0f} for {mine['units_of_work']:.0f}",
             ),
             _line("event-loop lag p50 / p99 / max", _lag(mine)),
-            _line("bare aiogram updates / s", f"{bare['updates_per_s']:.0f}"),
+            _line(f"bare {bare_name} updates / s", f"{bare['updates_per_s']:.0f}"),
             _line("bare p50 / p99", f"{bare['p50_ms']:.1f} ms / {bare['p99_ms']:.1f} ms"),
             _line("ratio pingyi / bare (target ≥ 0.5)", f"{ratio:.2f}"),
             _line("peak RSS", f"{rss_mib:.0f} MiB"),
+            line_counts(),
         ]
     )
 
@@ -458,7 +467,11 @@ async def main() -> None:
     parser.add_argument("--citizens", type=int, default=1000)
     parser.add_argument("--database", default=None, help="database URL (default: SQLite files)")
     parser.add_argument("--flood", action="store_true", help="measure flood control instead")
+    parser.add_argument("--framework", choices=("aiogram", "ptb"), default="aiogram")
     args = parser.parse_args()
+    if args.framework == "ptb":
+        await main_ptb(args.citizens, args.database)
+        return
     if args.flood:
         await main_flood(args.citizens, args.database)
         return
@@ -495,6 +508,73 @@ async def main() -> None:
     print(_report_evaluator(quiet, busy, rate))
     if any(run["stored"] != run["answers"] for run in (mine, *quiet, *busy)):
         raise SystemExit("answers were lost")
+
+
+def _raw(update: Update) -> dict[str, Any]:
+    """An update as the Bot API's JSON (what the inbox stores and the adapters are fed)."""
+    return update.model_dump(mode="json", exclude_none=True, by_alias=True)
+
+
+async def measure_pingyi_ptb(citizens: int, url: str) -> dict[str, float]:
+    """The citizens through pingyi on python-telegram-bot, all at once."""
+    from bench.ptb_local import LocalRequest, drive
+    from bot.telegram.ptb.frontend import PtbFrontend
+
+    async with open_services(url, Path("survey_defs"), FixedClock.on_day(DAY)) as services:
+        front = PtbFrontend("42:bench", "http://local", services, LocalRequest())
+        front.gate.flood = unhurried()  # the simulated citizens tap at machine speed
+        unit_ids = _unit_ids(services)
+        streams = [
+            [_raw(u) for u in citizen_updates(10_000 + n, unit_ids[n % len(unit_ids)])]
+            for n in range(citizens)
+        ]
+        await front.application.initialize()
+        try:
+            async with probing() as lag:
+                seconds, latencies = await drive(front.feed, streams)
+        finally:
+            await front.application.shutdown()
+        stored = await _count_answers(services)
+        batches, jobs = services.db.writer.batches, services.db.writer.jobs
+    updates = sum(len(s) for s in streams)
+    return {
+        "seconds": seconds, "updates": updates, "answers": citizens * ITEMS, "stored": stored,
+        "updates_per_s": updates / seconds, "answers_per_s": stored / seconds,
+        "p50_ms": _pct(latencies, 50), "p99_ms": _pct(latencies, 99),
+        "transactions": batches, "units_of_work": jobs,
+        "lag_p50_ms": _pct(lag.samples, 50), "lag_p99_ms": _pct(lag.samples, 99),
+        "lag_max_ms": _pct(lag.samples, 100),
+    }  # fmt: skip
+
+
+async def main_ptb(citizens: int, database: str | None) -> None:
+    """pingyi on python-telegram-bot and a bare PTB Application, in the same run."""
+    from bench.ptb_local import measure_bare as measure_bare_ptb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database or f"sqlite+aiosqlite:///{tmp}/bench-ptb.db"
+        streams = [[_raw(u) for u in citizen_updates(10_000 + n, 1)] for n in range(citizens)]
+        seconds, latencies = await measure_bare_ptb(streams)
+        bare = {
+            "updates_per_s": sum(len(s) for s in streams) / seconds,
+            "p50_ms": _pct(latencies, 50),
+            "p99_ms": _pct(latencies, 99),
+        }
+        mine = await measure_pingyi_ptb(citizens, url)
+    label = "SQLite (WAL, file)" if url.startswith("sqlite") else url.split("://")[0]
+    print(_report(mine, bare, label + ", python-telegram-bot", bare_name="ptb"))
+    if mine["stored"] != mine["answers"]:
+        raise SystemExit("answers were lost")
+
+
+def line_counts() -> str:
+    """Lines of the shared part and of each adapter (bot/telegram/*/)."""
+    root = Path(__file__).resolve().parents[1] / "bot" / "telegram"
+    parts = {
+        name: sum(len(f.read_text().splitlines()) for f in (root / name).rglob("*.py"))
+        for name in ("common", "aiogram", "ptb")
+    }
+    return "\n".join(_line(f"lines in bot/telegram/{name}/", str(n)) for name, n in parts.items())
 
 
 async def main_flood(citizens: int, database: str | None) -> None:

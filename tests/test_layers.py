@@ -4,8 +4,12 @@
 * storage/ imports nothing from bot/ — the types both speak live in storage
   (storage/records.py, storage/complaint_records.py).
 
-ruff's banned-api says the first for most of bot/, but its per-file ignores are per
-rule, so the adapter (allowed aiogram) would slip through: this test reads every file.
+* aiogram is imported in bot/telegram/aiogram/ only, python-telegram-bot in
+  bot/telegram/ptb/ only, and bot/telegram/common/ imports neither.
+
+ruff's banned-api says the same (bot/telegram/aiogram/ruff.toml and
+bot/telegram/ptb/ruff.toml each lift the ban on their own framework only), but its
+per-file ignores are per rule: this test reads every file as well.
 """
 
 from __future__ import annotations
@@ -50,3 +54,22 @@ def test_the_check_sees_an_offender(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
     sample.write_text("from sqlalchemy import select\nimport bot.core.clock\n")
     assert _imports(sample) >= {"sqlalchemy", "sqlalchemy.select", "bot.core.clock"}
+
+
+FRAMEWORKS = ("aiogram", "telegram")  # aiogram, python-telegram-bot
+# The only places outside tests and benches that may import a framework: its adapter.
+ADAPTER_OF = {"aiogram": "bot/telegram/aiogram", "telegram": "bot/telegram/ptb"}
+
+
+def test_each_framework_stays_in_its_adapter() -> None:
+    bad = {
+        path: hits
+        for framework, adapter in ADAPTER_OF.items()
+        for path, hits in _offenders("bot", (framework,)).items()
+        if not path.startswith(adapter + "/")
+    }
+    assert bad == {}
+
+
+def test_the_shared_part_knows_no_framework() -> None:
+    assert _offenders("bot/telegram/common", FRAMEWORKS) == {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = Field(default=None, alias="BOT_TOKEN")
     database_url: str = Field(default="sqlite+aiosqlite:///pingyi.db", alias="DATABASE_URL")
     telegram_api_base: str = Field(default=PUBLIC_BOT_API, alias="TELEGRAM_API_BASE")
+    # Which adapter runs the bot: aiogram 3 or python-telegram-bot 22 (same engine, texts,
+    # keyboards and guarantees; see README "Choosing the framework").
+    telegram_framework: Literal["aiogram", "ptb"] = Field(
+        default="aiogram", alias="TELEGRAM_FRAMEWORK"
+    )
     campaigns_dir: Path = Field(default=Path("survey_defs"), alias="CAMPAIGNS_DIR")
     default_locale: str = Field(default="zh-Hans", alias="DEFAULT_LOCALE")
     # Comma-separated ("1,2,3"), so NoDecode stops pydantic-settings expecting JSON.

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher
 from pydantic import SecretStr
 
 from bot.app.inbox import WorkerSettings
@@ -43,12 +42,11 @@ from bot.scoring.format import format_pct
 from bot.scoring.results import Figure
 from bot.scoring.satisfaction import satisfaction_by_unit
 from bot.survey.flow import LEVELS
-from bot.telegram.app import make_bot, make_dispatcher
-from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
-from bot.telegram.flood import unhurried
-from bot.telegram.intake import dispatching, make_worker, polling_through_inbox
-from bot.telegram.middlewares import gate_of
-from bot.telegram.sender import BotSender
+from bot.telegram.common.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
+from bot.telegram.common.flood import unhurried
+from bot.telegram.common.frontend import Frontend
+from bot.telegram.common.intake import dispatching, make_worker, polling_through_inbox
+from bot.telegram.frontends import make_frontend
 
 DEFAULT_CAMPAIGN = Path("survey_defs/changzhou-2011-safety.yaml")
 WAIT = 30.0  # seconds a simulated citizen waits for a reply before giving up
@@ -81,8 +79,9 @@ async def run_demo(
     seed: int,
     database: str | None,
     webhook_workers: int = 0,
+    framework: str = "aiogram",
 ) -> str:
-    """Run the rehearsal; return the report to print.
+    """Run the rehearsal with the adapter `framework`; return the report to print.
 
     `webhook_workers` > 0: updates come by webhook (the local server POSTs them like
     Telegram) and that many inbox workers claim them concurrently; else by polling.
@@ -97,7 +96,7 @@ async def run_demo(
             plans = make_plans(campaign, component, respondents, random.Random(seed))
             started = time.perf_counter()
             finished = await _run_citizens(
-                api, services, campaign, component, plans, webhook_workers
+                api, services, campaign, component, plans, webhook_workers, framework
             )
             elapsed = time.perf_counter() - started
             return await report(services, campaign, component, day, plans, finished, elapsed, url)
@@ -163,13 +162,13 @@ async def _run_citizens(
     component: Component,
     plans: list[Plan],
     webhook_workers: int = 0,
+    framework: str = "aiogram",
 ) -> int:
     """Run the real bot while every citizen works through the questionnaire."""
-    bot = make_bot(api.token, api.base_url)
-    dp = make_dispatcher(services)
-    gate_of(dp).flood = unhurried()  # simulated citizens tap at machine speed
-    intake = _webhook(dp, bot, services, webhook_workers) if webhook_workers else None
-    async with background(services, BotSender(bot, services)), intake or _polling(dp, bot, api):
+    front = make_frontend(framework, api.token, api.base_url, services)
+    front.gate.flood = unhurried()  # simulated citizens tap at machine speed
+    intake = _webhook(front, services, webhook_workers) if webhook_workers else None
+    async with background(services, front.sender), intake or _polling(front, services, api):
         done = await asyncio.gather(
             *(
                 Citizen(
@@ -185,26 +184,23 @@ async def _run_citizens(
             ),
             return_exceptions=True,
         )
-    await bot.session.close()
+    await front.close()
     return sum(1 for d in done if d is True)
 
 
 @contextlib.asynccontextmanager
-async def _polling(dp: Dispatcher, bot: Bot, api: LocalBotAPI) -> AsyncIterator[None]:
+async def _polling(front: Frontend, services: Services, api: LocalBotAPI) -> AsyncIterator[None]:
     """Poll through the durable inbox, as `pingyi run` does."""
-    services = dp["services"]
-    async with polling_through_inbox(dp, bot, services.inbox, timeout=5):
+    async with polling_through_inbox(front, services.inbox, timeout=5):
         await api.wait_polling(timeout=10)
         yield
 
 
 @contextlib.asynccontextmanager
-async def _webhook(
-    dp: Dispatcher, bot: Bot, services: Services, workers: int
-) -> AsyncIterator[None]:
+async def _webhook(front: Frontend, services: Services, workers: int) -> AsyncIterator[None]:
     """Serve a webhook the local server POSTs to; `workers` inbox workers claim updates."""
-    async with dispatching(dp, bot, services.inbox) as first:
-        extra = [make_worker(dp, bot, services.inbox, WorkerSettings()) for _ in range(workers - 1)]
+    async with dispatching(front, services.inbox) as first:
+        extra = [make_worker(front, services.inbox, WorkerSettings()) for _ in range(workers - 1)]
         for number, worker in enumerate(extra, start=2):
             worker.name = f"{worker.name}/{number}"
             worker.start()
@@ -218,9 +214,9 @@ async def _webhook(
         await server.start()
         try:
             url = f"http://127.0.0.1:{server.port}/telegram"
-            await bot.set_webhook(url, secret_token=secret.get_secret_value(), max_connections=100)
+            await front.set_webhook(url, secret.get_secret_value(), 100)
             yield
-            await bot.delete_webhook()
+            await front.delete_webhook()
         finally:
             await server.stop()
             for worker in extra:

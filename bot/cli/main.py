@@ -101,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--workers", type=int, default=1, help="with --webhook: inbox workers claiming at once"
     )
+    demo.add_argument(
+        "--framework",
+        choices=("aiogram", "ptb"),
+        default=os.environ.get("TELEGRAM_FRAMEWORK", "aiogram"),
+        help="the adapter (default: TELEGRAM_FRAMEWORK, else aiogram)",
+    )
     demo.set_defaults(func=_demo)
 
     validate = commands.add_parser("validate", help="check campaign files")
@@ -151,7 +157,7 @@ def _demo(args: argparse.Namespace) -> int:
         raise ConfigError("demo error: --workers: must be at least 1")
     hooked = args.workers if args.webhook else 0
     report = asyncio.run(
-        run_demo(args.campaign, args.respondents, args.seed, args.database, hooked)
+        run_demo(args.campaign, args.respondents, args.seed, args.database, hooked, args.framework)
     )
     print(report)
     return 0

@@ -24,7 +24,10 @@ async def preflight(settings: Settings) -> None:
     opening the database may create a SQLite file.  A bad campaign file raises
     CampaignFileError; the rest StartupError.
     """
-    from bot.telegram.preflight import TelegramUnavailable, check_telegram  # aiogram: lazily
+    from bot.telegram.aiogram.preflight import (  # aiogram: lazily
+        TelegramUnavailable,
+        check_telegram,
+    )
 
     load_campaigns(settings.campaigns_dir)
     token = settings.require_token().get_secret_value()

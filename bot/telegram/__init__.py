@@ -1,1 +1,2 @@
-"""The Telegram adapter (aiogram 3): parse the update, call the engine, render, send."""
+"""The Telegram side: `common/` written once, `aiogram/` and `ptb/` the two adapters
+(bot/telegram/frontends.py chooses one)."""

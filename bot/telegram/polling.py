@@ -1,4 +1,5 @@
-"""`pingyi run`: the bot on long polling or on a webhook, through the durable inbox."""
+"""`pingyi run`: the bot on long polling or on a webhook, through the durable inbox, with
+the adapter `TELEGRAM_FRAMEWORK` names (bot/telegram/frontends.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ import asyncio
 import signal
 from collections.abc import Callable
 
-from aiogram import Bot, Dispatcher
-
 from bot.app.config import ConfigError, Settings
 from bot.app.runtime import background_once, services_from, worker_settings
 from bot.app.services import Services
 from bot.app.webserver import BotServer, ServerSettings
 from bot.publish.web import PublicSite
-from bot.telegram.app import make_bot, make_dispatcher
-from bot.telegram.intake import dispatching, polling_through_inbox
-from bot.telegram.sender import BotSender
+from bot.telegram.common.frontend import Frontend
+from bot.telegram.common.intake import dispatching, polling_through_inbox
+from bot.telegram.frontends import make_frontend
 from storage.migrate import at_head
 
 
@@ -36,16 +35,17 @@ async def run_worker(settings: Settings, several: bool = True) -> None:
     """Take updates from the inbox only (another process polls): `--workers` on polling."""
     token = settings.require_token().get_secret_value()
     async with services_from(settings) as services:
-        bot = make_bot(token, settings.telegram_api_base)
-        dp = make_dispatcher(services)
+        front = make_frontend(
+            settings.telegram_framework, token, settings.telegram_api_base, services
+        )
         try:
             async with (
-                background_once(services, BotSender(bot, services)),
-                dispatching(dp, bot, services.inbox, worker_settings(settings), several),
+                background_once(services, front.sender),
+                dispatching(front, services.inbox, worker_settings(settings), several),
             ):
                 await until_signalled()
         finally:
-            await bot.session.close()
+            await front.close()
 
 
 async def run_polling(settings: Settings, several: bool = False) -> None:
@@ -57,8 +57,9 @@ async def run_polling(settings: Settings, several: bool = False) -> None:
     """
     token = settings.require_token().get_secret_value()
     async with services_from(settings) as services:
-        bot = make_bot(token, settings.telegram_api_base)
-        dp = make_dispatcher(services)
+        front = make_frontend(
+            settings.telegram_framework, token, settings.telegram_api_base, services
+        )
         site = None
         if settings.public_site_port is not None:
             site = PublicSite(
@@ -67,16 +68,16 @@ async def run_polling(settings: Settings, several: bool = False) -> None:
             await site.start()
         try:
             async with (
-                background_once(services, BotSender(bot, services)),
+                background_once(services, front.sender),
                 polling_through_inbox(
-                    dp, bot, services.inbox, worker_settings(settings), several=several
+                    front, services.inbox, worker_settings(settings), several=several
                 ),
             ):
                 await until_signalled()
         finally:
             if site is not None:
                 await site.stop()
-            await bot.session.close()
+            await front.close()
 
 
 def server_settings(settings: Settings, reuse_port: bool = False) -> ServerSettings:
@@ -116,31 +117,28 @@ async def run_webhook(
         raise ConfigError("error: WEBHOOK_URL: required for --webhook (the public HTTPS URL)")
     token = settings.require_token().get_secret_value()
     async with services_from(settings) as services:
-        bot = make_bot(token, settings.telegram_api_base)
-        dp = make_dispatcher(services)
+        front = make_frontend(
+            settings.telegram_framework, token, settings.telegram_api_base, services
+        )
         try:
             async with (
-                background_once(services, BotSender(bot, services)),
-                dispatching(dp, bot, services.inbox, worker_settings(settings), several) as worker,
+                background_once(services, front.sender),
+                dispatching(front, services.inbox, worker_settings(settings), several) as worker,
             ):
                 server = bot_server(services, settings, worker.wake, reuse_port)
                 await server.start()
                 try:
                     if register:
-                        await register_webhook(bot, dp, settings)
+                        await register_webhook(front, settings)
                     await until_signalled()
                 finally:
                     await server.stop()
         finally:
-            await bot.session.close()
+            await front.close()
 
 
-async def register_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
+async def register_webhook(front: Frontend, settings: Settings) -> None:
     """setWebhook with the secret token, the connection limit and the update types used."""
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    await bot.set_webhook(
-        url=(settings.webhook_url or "").rstrip("/") + settings.webhook_path,
-        secret_token=secret,
-        max_connections=settings.webhook_max_connections,
-        allowed_updates=dp.resolve_used_update_types(),
-    )
+    url = (settings.webhook_url or "").rstrip("/") + settings.webhook_path
+    await front.set_webhook(url, secret, settings.webhook_max_connections)

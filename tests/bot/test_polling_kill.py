@@ -49,12 +49,19 @@ def handed_out(api: LocalBotAPI, update_id: int) -> bool:
     )
 
 
-async def test_an_update_received_before_a_kill_is_answered_after_restart(tmp_path: Path) -> None:
+async def test_an_update_received_before_a_kill_is_answered_after_restart(
+    tmp_path: Path, framework: str
+) -> None:
     database = tmp_path / "pingyi.db"
     async with LocalBotAPI(TOKEN) as api:
         # A short lease: /start's worker may die before it marked /start handled, and the
         # citizen's next update waits until that lease expires.
-        env = _env(tmp_path, TELEGRAM_API_BASE=api.base_url, INBOX_LEASE_SECONDS="2")
+        env = _env(
+            tmp_path,
+            TELEGRAM_API_BASE=api.base_url,
+            INBOX_LEASE_SECONDS="2",
+            TELEGRAM_FRAMEWORK=framework,  # `pingyi run` with each adapter
+        )
         citizen = api.user(5001, first_name="市民")
         async with pingyi_run(env, tmp_path / "bot.log") as proc:
             await citizen.send_text("/start")

@@ -30,8 +30,9 @@ async def api() -> AsyncIterator[LocalBotAPI]:
 
 
 @pytest.fixture
-async def app(api: LocalBotAPI, tmp_path: object) -> AsyncIterator[BotApp]:
-    running = BotApp(api, f"sqlite+aiosqlite:///{tmp_path}/chat.db", FixedClock.on_day(SURVEY_DAY))
+async def app(api: LocalBotAPI, tmp_path: object, framework: str) -> AsyncIterator[BotApp]:
+    url = f"sqlite+aiosqlite:///{tmp_path}/chat.db"
+    running = BotApp(api, url, FixedClock.on_day(SURVEY_DAY), framework)
     await running.start()
     try:
         yield running

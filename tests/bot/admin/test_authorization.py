@@ -17,20 +17,15 @@ was there yet, and a refused evaluator counted as "allowed".
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
-from aiogram import Dispatcher, Router
-from aiogram.dispatcher.event.handler import HandlerObject
-from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 
 from bot.access.service import Role
 from bot.core.clock import FixedClock
 from bot.i18n import t
 from bot.localapi import LocalBotAPI, SimUser, parse_html
-from bot.telegram.authz import REQUIRES
-from bot.telegram.callbacks import (
+from bot.telegram.common.callbacks import (
     BroadcastAddLocale,
     BroadcastAudience,
     BroadcastAudienceMenu,
@@ -40,6 +35,9 @@ from bot.telegram.callbacks import (
     PhaseChange,
     PublishConfirm,
 )
+from bot.telegram.common.codec import CallbackData
+from bot.telegram.common.routing import Route
+from bot.telegram.common.table import ROUTES
 from tests.bot.telegram.conftest import SURVEY_DAY, BotApp
 
 PUBLIC, HANDLER, EVALUATOR, ADMIN = "public", "handler", "evaluator", "admin"
@@ -106,6 +104,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "survey:navigate": EVERYONE,
     "survey_text:typed_text": EVERYONE,
     "survey_text:not_text": EVERYONE,
+    "survey_text:edited_text": EVERYONE,
+    "survey_text:edited_other": EVERYONE,
     "common:start": EVERYONE,
     "common:help_": EVERYONE,
     "common:language": EVERYONE,
@@ -155,33 +155,18 @@ BUTTONS: dict[str, CallbackData] = {
 DENIALS = ("admin.denied",)
 
 
-def _walk(router: Router) -> Iterator[tuple[Router, HandlerObject]]:
-    for observer in (router.message, router.callback_query):
-        for handler in observer.handlers:
-            yield router, handler
-    for sub in router.sub_routers:
-        yield from _walk(sub)
+def _key(route: Route) -> str:
+    return f"{route.feature}:{route.handler.__name__}"
 
 
-def _key(router: Router, handler: HandlerObject) -> str:
-    return f"{router.name}:{getattr(handler.callback, '__name__', repr(handler.callback))}"
-
-
-def _guard(router: Router, handler: HandlerObject) -> frozenset[str]:
-    """Who the handler's declared guard lets in."""
-    declared = handler.flags.get(REQUIRES)
-    if declared:
-        return frozenset(Role(r).value for r in declared)
-    return EVERYONE
-
-
-def _dispatcher(app: BotApp) -> Dispatcher:
-    return app.dp
+def _guard(route: Route) -> frozenset[str]:
+    """Who the route's declared roles let in."""
+    return frozenset(r.value for r in route.roles) if route.roles else EVERYONE
 
 
 @pytest.fixture
-async def app(api: LocalBotAPI, db_url: str) -> AsyncIterator[BotApp]:
-    running = BotApp(api, db_url, FixedClock.on_day(SURVEY_DAY))
+async def app(api: LocalBotAPI, db_url: str, framework: str) -> AsyncIterator[BotApp]:
+    running = BotApp(api, db_url, FixedClock.on_day(SURVEY_DAY), framework)
     await running.start()
     try:
         yield running
@@ -200,8 +185,8 @@ def db_url(tmp_path: object) -> str:
     return f"sqlite+aiosqlite:///{tmp_path}/matrix.db"
 
 
-def test_every_handler_has_an_entry_and_its_declared_guard(app: BotApp) -> None:
-    found = {_key(r, h): _guard(r, h) for r, h in _walk(_dispatcher(app))}
+def test_every_handler_has_an_entry_and_its_declared_guard() -> None:
+    found = {_key(route): _guard(route) for route in ROUTES}
     missing = sorted(set(found) - set(MATRIX))
     assert missing == [], f"handlers without an entry in the authorization matrix: {missing}"
     stale = sorted(set(MATRIX) - set(found))
@@ -210,16 +195,8 @@ def test_every_handler_has_an_entry_and_its_declared_guard(app: BotApp) -> None:
     assert wrong == {}, f"declared guard ≠ matrix (declared, expected): {wrong}"
 
 
-def test_every_command_with_a_probe_exists(app: BotApp) -> None:
-    commands = {
-        _key(r, h): {
-            c
-            for f in h.filters or []
-            if isinstance(f.callback, Command)
-            for c in f.callback.commands
-        }
-        for r, h in _walk(_dispatcher(app))
-    }
+def test_every_command_with_a_probe_exists() -> None:
+    commands = {_key(route): set(route.commands) for route in ROUTES}
     for key, probe in PROBES.items():
         assert probe.split()[0].lstrip("/") in commands[key], key
 

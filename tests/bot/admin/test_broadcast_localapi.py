@@ -19,8 +19,8 @@ from sqlalchemy import select
 from bot.app.services import Services
 from bot.localapi import LocalBotAPI
 from bot.outbox.queue import Outbox
-from bot.telegram.app import make_bot
-from bot.telegram.sender import BotSender
+from bot.telegram.aiogram.app import make_bot
+from bot.telegram.aiogram.sender import BotSender
 from storage.admin import Audience
 from storage.models import Respondent
 

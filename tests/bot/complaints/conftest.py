@@ -35,9 +35,14 @@ class ComplaintApp(BotApp):
 
 
 @pytest.fixture
-async def app(api: LocalBotAPI, db_url: str, clock: FixedClock) -> AsyncIterator[ComplaintApp]:  # noqa: F811
-    """The real bot, running with a complaint centre; stopped after the test."""
-    running = ComplaintApp(api, db_url, clock)
+async def app(
+    api: LocalBotAPI,  # noqa: F811
+    db_url: str,  # noqa: F811
+    clock: FixedClock,  # noqa: F811
+    framework: str,
+) -> AsyncIterator[ComplaintApp]:
+    """The real bot (each adapter), running with a complaint centre; stopped after the test."""
+    running = ComplaintApp(api, db_url, clock, framework)
     await running.start()
     try:
         yield running

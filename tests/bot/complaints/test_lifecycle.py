@@ -14,7 +14,7 @@ from bot.access.service import Role
 from bot.complaints.screens import RATINGS, VERDICTS
 from bot.i18n import t
 from bot.localapi import ChatMessage
-from bot.telegram.callbacks import ComplaintAction, ComplaintDraftAction
+from bot.telegram.common.callbacks import ComplaintAction, ComplaintDraftAction
 from storage.models import AuditEntry, Complaint, Finding
 from tests.bot.telegram.helpers import Citizen, unit_id, wait_until
 

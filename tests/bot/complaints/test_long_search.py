@@ -5,7 +5,7 @@ Telegram's 4096 characters, and the citizen got the generic error)."""
 from __future__ import annotations
 
 from bot.i18n import ELLIPSIS
-from bot.telegram.render import SEARCH_ECHO
+from bot.telegram.common.render import SEARCH_ECHO
 from tests.bot.telegram.helpers import Citizen, plain
 
 from .conftest import ComplaintApp

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bot.telegram.callbacks import (
+from bot.telegram.common.callbacks import (
     AnswerItem,
     BroadcastAddLocale,
     BroadcastAudience,

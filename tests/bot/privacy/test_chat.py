@@ -11,7 +11,7 @@ from bot.access.service import Role
 from bot.complaints.screens import Delivery, notice
 from bot.i18n import t
 from bot.localapi import ChatMessage
-from bot.telegram.routers.privacy import ForgetChoice
+from bot.telegram.common.handlers.privacy import ForgetChoice
 from storage.models import (
     Answer,
     AuditEntry,

@@ -15,7 +15,7 @@ from bot.cli.scoring import score_table
 from bot.scoring.compute import compute
 from bot.scoring.counts import ScoringData
 from bot.scoring.flags import status_text
-from bot.telegram.render_evaluator import ranking, score
+from bot.telegram.common.render_evaluator import ranking, score
 from storage.scoring import PEOPLE
 
 from .helpers import CAMPAIGNS, F, V

@@ -24,7 +24,7 @@ from bot.scoring.compute import compute
 from bot.scoring.counts import ScoringData
 from bot.scoring.flags import in_tail, reasons
 from bot.scoring.results import CampaignScores
-from bot.telegram.render_evaluator import flags
+from bot.telegram.common.render_evaluator import flags
 from storage.scoring import PEOPLE
 
 from .helpers import CAMPAIGNS, B, D, F, V

@@ -15,7 +15,7 @@ from bot.cli.admin import _unit_id as cli_unit_id
 from bot.core.clock import FixedClock
 from bot.core.registry import Registry
 from bot.scoring.lookup import resolve_units
-from bot.telegram.routers.admin_roles import _unit_id as chat_unit_id
+from bot.telegram.common.handlers.admin_roles import _unit_id as chat_unit_id
 
 from .helpers import CAMPAIGNS
 

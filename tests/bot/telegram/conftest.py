@@ -1,14 +1,15 @@
 """End-to-end fixtures: the real bot, polling a local Bot API server, on a SQLite file.
 
-Everything goes through aiogram's real HTTP stack.  `app` starts the bot the way
-`pingyi run` does (`open_services`, `make_bot`, `make_dispatcher`, polling) and can
-stop it and start it again on the same database file, as a restart would.  Every
+Everything goes through a framework's real HTTP stack, and every end-to-end test runs
+once per adapter (`framework`: aiogram, then python-telegram-bot).  `app` starts the bot
+the way `pingyi run` does (`open_services`, `make_frontend`, polling through the inbox)
+and can stop it and start it again on the same database file, as a restart would.  Every
 wait is bounded, and after each test every Bot API call the bot made must have been
 accepted, except the ones a test declared it provokes on purpose (`allow_api_error`).
 
 Tests never guess that the bot is done from a quiet spell: `BotApp.handled(update_id)`
-returns once the dispatcher has finished that very update (its replies sent, its unit
-of work committed), which `HandledUpdates`, the outermost update middleware, reports.
+returns once the adapter has finished that very update (its replies sent, its unit
+of work committed), which the shared gate reports to `HandledUpdates`.
 """
 
 from __future__ import annotations
@@ -18,12 +19,10 @@ import datetime as dt
 import logging
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiogram import Bot, Dispatcher
 
 from bot.app.inbox import WorkerSettings
 from bot.app.runtime import background, open_services
@@ -31,11 +30,11 @@ from bot.app.services import Services
 from bot.core.clock import FixedClock
 from bot.localapi import ApiCall, LocalBotAPI
 from bot.localapi.models import Pulse
-from bot.telegram.app import make_bot, make_dispatcher
-from bot.telegram.flood import unhurried
-from bot.telegram.intake import Poller, polling_through_inbox
-from bot.telegram.middlewares import UpdateGate, gate_of
-from bot.telegram.sender import BotSender
+from bot.telegram.common.flood import unhurried
+from bot.telegram.common.frontend import Frontend
+from bot.telegram.common.gate import Gate
+from bot.telegram.common.intake import Poller, polling_through_inbox
+from bot.telegram.frontends import make_frontend
 from tests.storage.conftest import POSTGRES_SKIP, POSTGRES_URL, reset_postgres, sqlite_url
 
 CAMPAIGNS = Path(__file__).resolve().parents[3] / "survey_defs"
@@ -108,17 +107,17 @@ def clock() -> FixedClock:
 
 
 @contextlib.asynccontextmanager
-async def polling(dp: Dispatcher, bot: Bot, api: LocalBotAPI) -> AsyncIterator[Poller]:
+async def polling(front: Frontend, api: LocalBotAPI) -> AsyncIterator[Poller]:
     """Poll through the durable inbox for the block, as `pingyi run` does, with bounded
     start and stop."""
-    services: Services = dp["services"]
-    async with polling_through_inbox(dp, bot, services.inbox, FAST_WORKER, timeout=5) as poller:
+    inbox = front.gate.services.inbox
+    async with polling_through_inbox(front, inbox, FAST_WORKER, timeout=5) as poller:
         await api.wait_polling(timeout=WAIT)
         yield poller
 
 
 class HandledUpdates:
-    """Counts, per update id, how often the dispatcher finished with it (handled, dropped
+    """Counts, per update id, how often the adapter finished with it (handled, dropped
     as a duplicate, or failed), for tests to wait on exactly the update they sent."""
 
     def __init__(self) -> None:
@@ -126,29 +125,14 @@ class HandledUpdates:
         self.finished: Counter[int] = Counter()
         self._pulse = Pulse()
 
-    async def __call__(
-        self,
-        handler: Callable[[Any, dict[str, Any]], Awaitable[Any]],
-        event: Any,
-        data: dict[str, Any],
-    ) -> Any:
-        """Outermost update middleware: count the update once everything inside is done."""
-        try:
-            return await handler(event, data)
-        finally:
-            self.finished[event.update_id] += 1
-            self._pulse.notify()
+    def note(self, update_id: int) -> None:
+        """The gate is done with `update_id` (its unit of work committed or failed)."""
+        self.finished[update_id] += 1
+        self._pulse.notify()
 
-    def install(self, dp: Dispatcher) -> None:
-        """Register as the outermost update middleware, outside the bot's own gate (so the
-        update's unit of work is committed when it counts)."""
-        manager = dp.update.outer_middleware
-        others = list(manager)
-        for middleware in others:
-            manager.unregister(middleware)
-        manager.register(self)
-        for middleware in others:
-            manager.register(middleware)
+    def install(self, front: Frontend) -> None:
+        """Hear from the adapter's gate when each update is done."""
+        front.gate.on_finished.append(self.note)
 
     async def wait(self, update_id: int, times: int = 1, timeout: float = WAIT) -> None:
         """Return once update `update_id` was finished `times` times; TimeoutError after
@@ -166,13 +150,15 @@ class HandledUpdates:
 class BotApp:
     """The real bot over one database file, which can be stopped and started again."""
 
-    def __init__(self, api: LocalBotAPI, db_url: str, clock: FixedClock) -> None:
-        """Not running until `start()`."""
-        self.api, self.db_url, self.clock = api, db_url, clock
+    def __init__(
+        self, api: LocalBotAPI, db_url: str, clock: FixedClock, framework: str = "aiogram"
+    ) -> None:
+        """Not running until `start()`; `framework` names the adapter."""
+        self.api, self.db_url, self.clock, self.framework = api, db_url, clock, framework
         self.updates = HandledUpdates()  # kept across restarts: update ids are the server's
         self._stack: contextlib.AsyncExitStack | None = None
         self._services: Services | None = None
-        self._dp: Dispatcher | None = None
+        self._front: Frontend | None = None
         self.starts = 0
 
     @property
@@ -182,10 +168,10 @@ class BotApp:
         return self._services
 
     @property
-    def dp(self) -> Dispatcher:
-        """The running bot's dispatcher."""
-        assert self._dp is not None, "the bot is not running"
-        return self._dp
+    def front(self) -> Frontend:
+        """The running bot's adapter."""
+        assert self._front is not None, "the bot is not running"
+        return self._front
 
     async def start(self) -> None:
         """Migrate, load the campaigns, build a new bot and dispatcher, and poll."""
@@ -195,25 +181,24 @@ class BotApp:
             services = await stack.enter_async_context(
                 open_services(self.db_url, CAMPAIGNS, self.clock)
             )
-            bot = make_bot(self.api.token, self.api.base_url)
-            stack.push_async_callback(bot.session.close)
-            dp = make_dispatcher(services)
-            self.updates.install(dp)
+            front = make_frontend(self.framework, self.api.token, self.api.base_url, services)
+            stack.push_async_callback(front.close)
+            self.updates.install(front)
             # Simulated people act at machine speed, far faster than the flood limit a
             # person is held to: tests of flood control put the real limit back.
-            gate_of(dp).flood = unhurried()
-            await stack.enter_async_context(background(services, BotSender(bot, services)))
-            await stack.enter_async_context(polling(dp, bot, self.api))
+            front.gate.flood = unhurried()
+            await stack.enter_async_context(background(services, front.sender))
+            await stack.enter_async_context(polling(front, self.api))
         except BaseException:
             await stack.aclose()
             raise
-        self._stack, self._services, self._dp = stack, services, dp
+        self._stack, self._services, self._front = stack, services, front
         self.starts += 1
 
     @property
-    def gate(self) -> UpdateGate:
+    def gate(self) -> Gate:
         """The running bot's update gate."""
-        return gate_of(self.dp)
+        return self.front.gate
 
     async def handled(self, update_id: int, times: int = 1) -> None:
         """Return once the bot has finished update `update_id` (`times` times, for one
@@ -231,7 +216,7 @@ class BotApp:
                 if update_id not in filtered:
                     await self.handled(update_id)
         finally:
-            stack, self._stack, self._services, self._dp = self._stack, None, None, None
+            stack, self._stack, self._services, self._front = self._stack, None, None, None
             await stack.aclose()
 
     async def restart(self) -> None:
@@ -242,12 +227,16 @@ class BotApp:
 
 @pytest.fixture
 async def app(
-    api: LocalBotAPI, db_url: str, clock: FixedClock, caplog: pytest.LogCaptureFixture
+    api: LocalBotAPI,
+    db_url: str,
+    clock: FixedClock,
+    caplog: pytest.LogCaptureFixture,
+    framework: str,
 ) -> AsyncIterator[BotApp]:
     """The real bot, running; stopped after the test, which must have logged no error
     (a handler that raised is logged by the error handler, then papered over)."""
     caplog.set_level(logging.WARNING)
-    running = BotApp(api, db_url, clock)
+    running = BotApp(api, db_url, clock, framework)
     await running.start()
     try:
         yield running

@@ -13,7 +13,7 @@ from bot.app.services import Services
 from bot.i18n import t
 from bot.localapi import ChatMessage, SimUser, parse_html
 from bot.survey.flow import LEVELS
-from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
+from bot.telegram.common.callbacks import AnswerItem, Navigate, PickUnit, UnitsPage
 from storage.models import Answer, Submission
 
 from .conftest import WAIT, BotApp

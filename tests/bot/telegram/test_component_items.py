@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from bot.core.clock import FixedClock
-from bot.telegram.callbacks import AnswerItem, Navigate, PickUnit, StartSurvey
+from bot.telegram.common.callbacks import AnswerItem, Navigate, PickUnit, StartSurvey
 
 from .conftest import BotApp
 from .helpers import Citizen, plain

@@ -8,8 +8,8 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.i18n import format_date, t
-from bot.telegram.callbacks import StartSurvey
-from bot.telegram.commands import COMMANDS
+from bot.telegram.common.callbacks import StartSurvey
+from bot.telegram.common.commands import COMMANDS
 
 from .conftest import BotApp
 from .helpers import (

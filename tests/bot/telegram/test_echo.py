@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import ELLIPSIS, echo
 from bot.localapi import parse_html
-from bot.telegram.render import REVIEW_SUGGESTION_PREVIEW, SEARCH_ECHO
+from bot.telegram.common.render import REVIEW_SUGGESTION_PREVIEW, SEARCH_ECHO
 
 from .conftest import BotApp
 from .helpers import Citizen, answer_items, open_questionnaire, plain, unit_buttons, unit_id

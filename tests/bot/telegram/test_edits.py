@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from aiogram.types import Chat, Message, Update
-
-from bot.telegram.app import make_bot
-
 from .conftest import BotApp
 from .helpers import Citizen, answer_items, open_questionnaire, plain, stored, unit_id
 
@@ -69,13 +65,10 @@ async def test_an_edit_after_a_restart_is_not_read(app: BotApp) -> None:
 
 
 async def test_a_channel_post_is_ignored_without_error(app: BotApp) -> None:
-    channel = Chat(id=-100_777, type="channel", title="评议公告")
-    post = Message(message_id=1, date=dt.datetime.now(dt.UTC), chat=channel, text="/survey")
+    channel = {"id": -100_777, "type": "channel", "title": "评议公告"}
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    post = {"message_id": 1, "date": now, "chat": channel, "text": "/survey"}
     calls = len(app.api.calls)
-    bot = make_bot(app.api.token, app.api.base_url)
-    try:
-        await app.dp.feed_update(bot, Update(update_id=10_001, channel_post=post))
-    finally:
-        await bot.session.close()
+    await app.front.feed({"update_id": 10_001, "channel_post": post})
     sent = [c.method for c in app.api.calls[calls:] if c.method not in ("getUpdates", "getMe")]
     assert sent == []  # and the app fixture checks that no error was logged

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.complaints.service import Centre
 from bot.localapi import ChatMessage
-from bot.telegram.flood import FloodControl
+from bot.telegram.common.flood import FloodControl
 from storage.models import Respondent
 from tests.bot.complaints.test_lifecycle import file_complaint
 

@@ -9,7 +9,7 @@ import io
 
 from bot.access.service import Role
 from bot.survey.screens import Notice
-from bot.telegram.callbacks import PickCampaign
+from bot.telegram.common.callbacks import PickCampaign
 from tests.bot.telegram.conftest import BotApp
 from tests.bot.telegram.helpers import Citizen, plain, unit_buttons, unit_id, unit_name
 

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.i18n import t
 from bot.survey.units import PAGE_SIZE
-from bot.telegram.callbacks import StartSurvey
+from bot.telegram.common.callbacks import StartSurvey
 from storage.models import Answer, Submission
 
 from .conftest import BotApp

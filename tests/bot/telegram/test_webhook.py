@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
-from aiogram import Bot, Dispatcher
 from pydantic import SecretStr
 
 from bot.app import metrics
@@ -18,10 +17,10 @@ from bot.app.services import Services
 from bot.app.webserver import SECRET_HEADER, BotServer, ServerSettings
 from bot.core.clock import FixedClock
 from bot.localapi import LocalBotAPI
-from bot.telegram.app import make_bot, make_dispatcher
-from bot.telegram.flood import unhurried
-from bot.telegram.intake import dispatching
-from bot.telegram.middlewares import gate_of
+from bot.telegram.common.flood import unhurried
+from bot.telegram.common.frontend import Frontend
+from bot.telegram.common.intake import dispatching
+from bot.telegram.frontends import make_frontend
 
 from .conftest import CAMPAIGNS, FAST_WORKER, WAIT, HandledUpdates
 
@@ -34,8 +33,7 @@ class Hooked:
 
     api: LocalBotAPI
     services: Services
-    dp: Dispatcher
-    bot: Bot
+    front: Frontend
     server: BotServer
     updates: HandledUpdates
 
@@ -46,34 +44,35 @@ class Hooked:
 
 
 @contextlib.asynccontextmanager
-async def hooked(api: LocalBotAPI, db_url: str, clock: FixedClock) -> AsyncIterator[Hooked]:
-    """Services, dispatcher, worker and webhook server; the webhook registered."""
+async def hooked(
+    api: LocalBotAPI, db_url: str, clock: FixedClock, framework: str
+) -> AsyncIterator[Hooked]:
+    """Services, adapter, worker and webhook server; the webhook registered."""
     async with open_services(db_url, CAMPAIGNS, clock) as services:
-        bot = make_bot(api.token, api.base_url)
-        dp = make_dispatcher(services)
+        front = make_frontend(framework, api.token, api.base_url, services)
         updates = HandledUpdates()
-        updates.install(dp)
-        gate_of(dp).flood = unhurried()
+        updates.install(front)
+        front.gate.flood = unhurried()
         try:
-            async with dispatching(dp, bot, services.inbox, FAST_WORKER) as worker:
+            async with dispatching(front, services.inbox, FAST_WORKER) as worker:
                 settings = ServerSettings(port=0, secret=SecretStr(SECRET))
                 server = BotServer(services.inbox, worker.wake, settings)
                 await server.start()
                 try:
-                    running = Hooked(api, services, dp, bot, server, updates)
-                    await bot.set_webhook(running.url, secret_token=SECRET, max_connections=100)
+                    running = Hooked(api, services, front, server, updates)
+                    await front.set_webhook(running.url, SECRET, 100)
                     yield running
-                    await bot.delete_webhook()
+                    await front.delete_webhook()
                 finally:
                     await server.stop()
         finally:
-            await bot.session.close()
+            await front.close()
 
 
 async def test_a_wrong_or_missing_secret_is_refused_and_nothing_stored(
-    api: LocalBotAPI, db_url: str, clock: FixedClock
+    api: LocalBotAPI, db_url: str, clock: FixedClock, framework: str
 ) -> None:
-    async with hooked(api, db_url, clock) as hook, aiohttp.ClientSession() as http:
+    async with hooked(api, db_url, clock, framework) as hook, aiohttp.ClientSession() as http:
         before = metrics.REJECTED._value.get()
         update = {"update_id": 999, "message": {"message_id": 1, "date": 0, "text": "/start",
                   "chat": {"id": 5, "type": "private"}, "from": {"id": 5, "is_bot": False,
@@ -88,11 +87,11 @@ async def test_a_wrong_or_missing_secret_is_refused_and_nothing_stored(
 
 
 async def test_updates_come_by_webhook_and_a_redelivery_is_handled_once(
-    api: LocalBotAPI, db_url: str, clock: FixedClock
+    api: LocalBotAPI, db_url: str, clock: FixedClock, framework: str
 ) -> None:
-    async with hooked(api, db_url, clock) as hook:
-        info = await hook.bot.get_webhook_info()
-        assert info.url == hook.url and info.max_connections == 100
+    async with hooked(api, db_url, clock, framework) as hook:
+        assert api.webhook is not None
+        assert api.webhook.url == hook.url and api.webhook.max_connections == 100
         citizen = api.user(7001, first_name="市民")
         update_id = await citizen.send_text("/start")
         await hook.updates.wait(update_id)
@@ -108,9 +107,9 @@ async def test_updates_come_by_webhook_and_a_redelivery_is_handled_once(
 
 
 async def test_health_readiness_and_metrics_on_the_same_server(
-    api: LocalBotAPI, db_url: str, clock: FixedClock
+    api: LocalBotAPI, db_url: str, clock: FixedClock, framework: str
 ) -> None:
-    async with hooked(api, db_url, clock) as hook, aiohttp.ClientSession() as http:
+    async with hooked(api, db_url, clock, framework) as hook, aiohttp.ClientSession() as http:
         base = f"http://127.0.0.1:{hook.server.port}"
         citizen = api.user(7002)
         await hook.updates.wait(await citizen.send_text("/start"))

@@ -1,0 +1,98 @@
+"""PTB's Update → the shared `Incoming` (bot/telegram/common/incoming.py)."""
+
+from __future__ import annotations
+
+from telegram import Bot, CallbackQuery, Chat, Message, Update
+
+from bot.telegram.common.incoming import Attachment, Incoming, message_kind, split_command
+from bot.telegram.ptb.replies import PtbResponder
+
+
+def incoming(update: Update, bot: Bot) -> Incoming | None:
+    """The update as plain data, or None for a kind the bot does not serve."""
+    if update.callback_query is not None:
+        return _press(update.update_id, update.callback_query, bot)
+    message = update.message or update.edited_message
+    if message is not None:
+        return _message(update.update_id, message, bot, edited=update.message is None)
+    post = update.channel_post or update.edited_channel_post
+    member = update.my_chat_member or update.chat_member
+    chat: Chat | None = post.chat if post else member.chat if member else None
+    if chat is None:
+        return None
+    user = member.from_user if member is not None else None
+    return Incoming(
+        update.update_id,
+        "service",
+        user.id if user else None,
+        chat.id,
+        chat.type,
+        PtbResponder(None, bot),
+        language_code=user.language_code if user else None,
+    )
+
+
+def _press(update_id: int, query: CallbackQuery, bot: Bot) -> Incoming:
+    message = query.message  # an InaccessibleMessage when too old to edit
+    user = query.from_user
+    return Incoming(
+        update_id,
+        "press",
+        user.id,
+        message.chat.id if message is not None else None,
+        message.chat.type if message is not None else None,
+        PtbResponder(query, bot),
+        message_id=message.message_id if message is not None else None,
+        data=query.data or "",
+        language_code=user.language_code,
+        first_name=user.first_name,
+        is_bot=user.is_bot,
+    )
+
+
+def _message(update_id: int, message: Message, bot: Bot, *, edited: bool) -> Incoming:
+    attachments = _attachments(message)
+    command, args = split_command(message.text or message.caption)
+    user, private = message.from_user, message.chat.type == Chat.PRIVATE
+    html = message.text_html if message.text else message.caption_html if message.caption else None
+    return Incoming(
+        update_id,
+        message_kind(message.text, message.caption, bool(attachments), edited),
+        user.id if user else None,
+        message.chat.id,
+        message.chat.type,
+        PtbResponder(message, bot),
+        message_id=message.message_id,
+        text=message.text,
+        html=html,
+        command=command,
+        args=args,
+        attachments=attachments,
+        addressed=not private and not edited and _addressed(message, bot),
+        language_code=user.language_code if user else None,
+        first_name=user.first_name if user else "",
+        is_bot=user.is_bot if user else False,
+    )
+
+
+def _attachments(message: Message) -> tuple[Attachment, ...]:
+    """A photo (its largest size) or a document."""
+    if message.photo:
+        photo = message.photo[-1]
+        return (Attachment("photo", photo.file_id, "image/jpeg", photo.file_size),)
+    if message.document:
+        doc = message.document
+        return (Attachment("document", doc.file_id, doc.mime_type, doc.file_size),)
+    return ()
+
+
+def _addressed(message: Message, bot: Bot) -> bool:
+    """A command (for this bot, or for every bot) or a reply to one of the bot's messages."""
+    text = message.text or message.caption or ""
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        if "@" not in command:
+            return True
+        return command.partition("@")[2].lower() == bot.username.lower()
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
