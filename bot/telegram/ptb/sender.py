@@ -4,6 +4,7 @@ bot/telegram/common/sender.py): PTB's errors → the engine's one set."""
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 from telegram import Bot
 from telegram.error import (
@@ -16,6 +17,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.app.services import Services
 from bot.outbox.messages import Blocked, Failed, InDoubt, RateLimited, SendError
@@ -61,8 +63,7 @@ class PtbSender(OutboxSender):
     def _translate(self, exc: Exception) -> SendError | None:
         """429 → RateLimited, 403 → Blocked, 4xx → Failed, 5xx → transient, network → InDoubt."""
         if isinstance(exc, RetryAfter):
-            wait = exc.retry_after
-            return RateLimited(wait.total_seconds() if isinstance(wait, dt.timedelta) else wait)
+            return RateLimited(_seconds(exc))
         if isinstance(exc, Forbidden):
             return Blocked(exc.message)
         if isinstance(exc, BadRequest | InvalidToken | EndPointNotFound):
@@ -76,3 +77,12 @@ class PtbSender(OutboxSender):
         if isinstance(exc, TelegramError):
             return Failed(exc.message, transient=False)
         return None
+
+
+def _seconds(exc: RetryAfter) -> float:
+    """A RetryAfter's wait in seconds: PTB 22 gives an int, or a timedelta when
+    PTB_TIMEDELTA is set (and warns that the int is deprecated)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = exc.retry_after
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
