@@ -60,9 +60,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("complaint_id", "unit_id", name=op.f("pk_complaint_cohandlers")),
     )
-    op.create_index(
-        op.f("ix_complaint_cohandlers_unit_id"), "complaint_cohandlers", ["unit_id"]
-    )
+    op.create_index(op.f("ix_complaint_cohandlers_unit_id"), "complaint_cohandlers", ["unit_id"])
     with op.batch_alter_table("broadcast_jobs") as batch:
         batch.add_column(sa.Column("upload_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
