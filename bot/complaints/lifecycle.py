@@ -84,6 +84,7 @@ class Action(StrEnum):
     ACCEPT = "accept"
     ASK = "ask"  # the handler asks the citizen a question
     EXTEND = "extend"  # the handler asks the centre for more time
+    PROGRESS = "progress"  # the handler tells the citizen how the case is progressing
     TRANSFER = "transfer"  # the handler sends it back to the centre
     CLOSE = "close"  # the handler closes it with a verdict and a result
     ROUTE = "route"
@@ -154,6 +155,7 @@ RULES: dict[Action, Rule] = _rules(
     Rule(Action.ACCEPT, (_S.OPEN,), _S.ACCEPTED, _HANDLER),
     Rule(Action.ASK, WITH_UNIT, None, _HANDLER),
     Rule(Action.EXTEND, WITH_UNIT, None, _HANDLER),
+    Rule(Action.PROGRESS, WITH_UNIT, None, _HANDLER),
     Rule(Action.TRANSFER, WITH_UNIT, _S.TRIAGE, _HANDLER),
     Rule(Action.CLOSE, WITH_UNIT, _S.CLOSED, _HANDLER),
     Rule(Action.ROUTE, (_S.TRIAGE,), _S.OPEN, _CENTRE, fallback=_S.TRIAGE),

@@ -47,6 +47,7 @@ BUTTONS: dict[str, Action] = {
     "accept": Action.ACCEPT,
     "ask": Action.ASK,
     "extend": Action.EXTEND,
+    "progress": Action.PROGRESS,
     "transfer": Action.TRANSFER,
     "close": Action.CLOSE,
     "verdict": Action.CLOSE,
@@ -67,6 +68,7 @@ STEPS: dict[str, Action] = {
     ANSWER_STEP: Action.REPLY,
     "h_ask": Action.ASK,
     "h_extend": Action.EXTEND,
+    "h_progress": Action.PROGRESS,
     "h_transfer": Action.TRANSFER,
     "h_close": Action.CLOSE,
 }

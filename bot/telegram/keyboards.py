@@ -262,6 +262,7 @@ def complaint_card(card: Card, locale: str) -> InlineKeyboardMarkup | None:
     if card.audience == "handler" and view.status in ("open", "accepted"):
         names = (["accept"] if view.status == "open" else []) + [
             "ask",
+            "progress",
             "extend",
             "transfer",
             "close",
