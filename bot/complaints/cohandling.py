@@ -81,8 +81,10 @@ class CoHandling:
         added = await repo.add_cohandler(record.id, unit_id, uid, self.desk.clock.now())
         found = self.desk.registry.unit(unit_id)
         name = found[1].name if found else None
-        if not added:
-            return Result(toast=notice("complaint.cohandler_already", unit=name))
+        if not added:  # back to the card, which stays as it was
+            card = Card(self.desk.view(record), move.actor.value)
+            toast = notice("complaint.cohandler_already", unit=name)
+            return Result(card, edit=True, toast=toast)
         await self.desk.audit(uow, uid, record, move, move.to(), unit_id=unit_id)
         view = await self.desk.view_of(uow, record.id, files=True)
         handlers = await repo.handlers_of(unit_id)
