@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from bot.complaints.screens import VERDICTS
+from bot.localapi import ChatMessage
 from storage.models import Complaint, ComplaintCohandler, ComplaintEntry
 from tests.bot.telegram.helpers import Citizen, plain, unit_id, unit_name, wait_until
 
@@ -45,14 +46,14 @@ async def forge(app: ComplaintApp, person: Citizen, data: str) -> None:
     await wait_until(lambda: app.api.queries[query["id"]].answered, "press answered")
 
 
-async def pick_unit(person: Citizen, choice_message: object, tracking: str, uid: int) -> None:
+async def pick_unit(person: Citizen, choice: ChatMessage, tracking: str, uid: int) -> None:
     """Page through the co-handling unit choice until the unit's button, and press it."""
-    message = choice_message
+    message = choice
     for page in range(1, 20):
-        if act_data(tracking, "counit", uid) in message.callback_data():  # type: ignore[attr-defined]
-            await person.press(message, act_data(tracking, "counit", uid))  # type: ignore[arg-type]
+        if act_data(tracking, "counit", uid) in message.callback_data():
+            await person.press(message, act_data(tracking, "counit", uid))
             return
-        [message] = await person.press(message, act_data(tracking, "cohandle", page))  # type: ignore[arg-type]
+        [message] = await person.press(message, act_data(tracking, "cohandle", page))
     raise AssertionError("unit not offered")
 
 
