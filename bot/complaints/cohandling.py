@@ -83,8 +83,8 @@ class CoHandling:
         name = found[1].name if found else None
         if not added:  # back to the card, which stays as it was
             card = Card(self.desk.view(record), move.actor.value)
-            toast = notice("complaint.cohandler_already", unit=name)
-            return Result(card, edit=True, toast=toast)
+            already = notice("complaint.cohandler_already", unit=name)
+            return Result(card, edit=True, toast=already)
         await self.desk.audit(uow, uid, record, move, move.to(), unit_id=unit_id)
         view = await self.desk.view_of(uow, record.id, files=True)
         handlers = await repo.handlers_of(unit_id)
