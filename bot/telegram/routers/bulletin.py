@@ -34,7 +34,8 @@ async def bulletin(
     """/bulletin [send] [CAMPAIGN]: preview the current period, or send it now."""
     words = (command.args or "").split()
     send = bool(words) and words[0].lower() == "send"
-    campaign, rest = lookup.split_campaign(services.registry, services.clock, words[send:])
+    named = words[1:] if send else words
+    campaign, rest = lookup.split_campaign(services.registry, services.clock, named)
     if rest:
         await tell(message, t(locale, "bulletin.usage"))
         return
