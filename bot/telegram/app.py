@@ -16,6 +16,7 @@ from bot.telegram.routers import (
     access,
     admin,
     admin_roles,
+    bulletin,
     common,
     complaints,
     evaluator,
@@ -46,6 +47,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         complaints.router,  # its text/file handlers only for people in the complaint flow
         survey.text_router,  # typed text and files inside a questionnaire
         evaluator.router,  # only its commands, refused to non-evaluators
+        bulletin.router,  # /bulletin (evaluators and admins)
         sanctions.router,  # /sanction (evaluators), /sanction revoke (admins)
         inspections.router,  # /inspect, /confirm, /reject, /corrected
         common.router,

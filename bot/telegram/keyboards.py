@@ -262,15 +262,21 @@ def complaint_card(card: Card, locale: str) -> InlineKeyboardMarkup | None:
     if card.audience == "handler" and view.status in ("open", "accepted"):
         names = (["accept"] if view.status == "open" else []) + [
             "ask",
+            "progress",
+            "cohandle",
             "extend",
             "transfer",
             "close",
         ]
+    elif card.audience == "cohandler" and view.status in ("open", "accepted"):
+        names = ["part"]
     elif card.audience == "centre":
         if view.status == "triage":
             names += ["route"]
         if view.open:
             names += ["class"]
+        if view.status in ("open", "accepted"):
+            names += ["cohandle"]
         if view.extension_reason is not None and view.open:
             names += ["approve", "refuse"]
         if view.review == "requested":
@@ -282,14 +288,16 @@ def complaint_card(card: Card, locale: str) -> InlineKeyboardMarkup | None:
 def complaint_choice(choice: Choice, locale: str) -> InlineKeyboardMarkup:
     """Units (paged), case classes or verdicts for one complaint, with "back"."""
     cid, rows = choice.view.tracking, []
-    if choice.what == "units" and choice.page is not None:
+    if choice.what in ("units", "counits") and choice.page is not None:
+        # Routing (route → unit) or adding a co-handling unit (cohandle → counit).
+        pick, turn_to = ("unit", "route") if choice.what == "units" else ("counit", "cohandle")
         page = choice.page
-        rows = [[_ca(u.name.get(locale), cid, "unit", choice.unit_ids[u.id])] for u in page.units]
+        rows = [[_ca(u.name.get(locale), cid, pick, choice.unit_ids[u.id])] for u in page.units]
         turn = []
         if page.page > 0:
-            turn.append(_ca(t(locale, "btn.prev"), cid, "route", page.page - 1))
+            turn.append(_ca(t(locale, "btn.prev"), cid, turn_to, page.page - 1))
         if page.page < page.pages - 1:
-            turn.append(_ca(t(locale, "btn.next"), cid, "route", page.page + 1))
+            turn.append(_ca(t(locale, "btn.next"), cid, turn_to, page.page + 1))
         rows += [turn] if turn else []
     elif choice.what == "classes":
         rules = choice.view.campaign.complaints
@@ -315,7 +323,7 @@ def complaint_choice(choice: Choice, locale: str) -> InlineKeyboardMarkup:
             [_ca(t(locale, f"complaint.verdict.{v}"), cid, "verdict", n)]
             for n, v in enumerate(VERDICTS)
         ]
-    back = "back" if choice.what == "verdicts" else "cback"
+    back = {"verdicts": "back", "counits": "coback"}.get(choice.what, "cback")
     rows.append([_ca(t(locale, "btn.back"), cid, back)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 

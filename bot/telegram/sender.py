@@ -18,7 +18,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from bot.app.services import Services
 from bot.complaints.screens import Delivery
@@ -53,7 +53,10 @@ class BotSender:
 
     async def _send(self, chat_id: int, message: Outgoing) -> None:
         markup = InlineKeyboardMarkup.model_validate(message.markup) if message.markup else None
-        if message.media_kind == "photo" and message.media_file_id:
+        if message.upload is not None:
+            photo = BufferedInputFile(message.upload.data, message.upload.filename)
+            await self.bot.send_photo(chat_id, photo, caption=message.text, reply_markup=markup)
+        elif message.media_kind == "photo" and message.media_file_id:
             await self.bot.send_photo(
                 chat_id, message.media_file_id, caption=message.text, reply_markup=markup
             )

@@ -1,7 +1,7 @@
 """SQLAlchemy 2 models, one module per feature, portable between SQLite and PostgreSQL.
 
 Only portable column types are used (Integer, BigInteger, String, Text, Boolean,
-DateTime stored as UTC, JSON).  Every module is imported here so that
+DateTime stored as UTC, JSON, LargeBinary).  Every module is imported here so that
 `Base.metadata` — which the migrations compare against — is complete.
 """
 
@@ -13,7 +13,13 @@ from storage.models.admin import (
     PhaseOverride,
     ReminderMark,
 )
-from storage.models.complaints import Complaint, ComplaintDraft, ComplaintEntry
+from storage.models.bulletins import Bulletin, OutboxUpload
+from storage.models.complaints import (
+    Complaint,
+    ComplaintCohandler,
+    ComplaintDraft,
+    ComplaintEntry,
+)
 from storage.models.core import (
     Answer,
     Base,
@@ -39,9 +45,11 @@ __all__ = [
     "Bonus",
     "BroadcastJob",
     "BroadcastRecipient",
+    "Bulletin",
     "Campaign",
     "Code",
     "Complaint",
+    "ComplaintCohandler",
     "ComplaintDraft",
     "ComplaintEntry",
     "Conversation",
@@ -52,6 +60,7 @@ __all__ = [
     "Lease",
     "Mark",
     "Membership",
+    "OutboxUpload",
     "PhaseNoticeMark",
     "PhaseOverride",
     "ProcessedUpdate",

@@ -78,6 +78,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "evaluator:export": STAFF,
     "evaluator:mark": STAFF,
     "evaluator:bonus_or_finding": STAFF,
+    "bulletin:bulletin": STAFF,  # bot/telegram/routers/bulletin.py
     # sanctions (bot/telegram/routers/sanctions.py): imposed by evaluators, revoked by admins
     "sanctions:sanction": STAFF,
     "sanctions:revoke": ADMINS,
