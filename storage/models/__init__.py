@@ -29,6 +29,12 @@ from storage.models.core import (
 from storage.models.inspections import Inspection
 from storage.models.ops import InboxUpdate, Lease
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
+from storage.models.rectification import (
+    RectificationMeasure,
+    RectificationPlan,
+    RectificationRating,
+    UnitFollower,
+)
 from storage.models.sanctions import Sanction
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
@@ -58,6 +64,9 @@ __all__ = [
     "Publication",
     "PublicationNotice",
     "PublicationRequest",
+    "RectificationMeasure",
+    "RectificationPlan",
+    "RectificationRating",
     "ReminderMark",
     "Respondent",
     "Sanction",
@@ -66,4 +75,5 @@ __all__ = [
     "Submission",
     "UTCDateTime",
     "Unit",
+    "UnitFollower",
 ]
