@@ -35,6 +35,7 @@ from bot.scoring.counts import figure
 from bot.scoring.results import Figure
 from bot.scoring.service import ScoringService
 from bot.workdays.calendar import WorkdayCalendar
+from storage.complaints import ComplaintRepo
 from storage.followers import FollowersRepo
 from storage.publication import PublicationRepo
 from storage.rectification import LateMeasure, RectificationRepo
@@ -253,6 +254,10 @@ class RectificationService:
         """Who hears that the plan was approved or completed."""
         found = await FollowersRepo(uow).audience(plan.campaign_id, plan.unit_id)
         return Told(plan, event, found)
+
+    async def handlers(self, uow: UnitOfWork, plan: Plan) -> list[int]:
+        """Who hears that the plan was returned or approved: the unit's handlers."""
+        return await ComplaintRepo(uow).handlers_of(plan.unit_id)
 
     async def late(self, uow: UnitOfWork, campaign_id: str) -> list[LateMeasure]:
         """Measures of approved plans past their deadline (/overdue)."""

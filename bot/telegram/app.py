@@ -22,6 +22,7 @@ from bot.telegram.routers import (
     fallback,
     inspections,
     privacy,
+    rectify,
     sanctions,
     survey,
 )
@@ -48,6 +49,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         evaluator.router,  # only its commands, refused to non-evaluators
         sanctions.router,  # /sanction (evaluators), /sanction revoke (admins)
         inspections.router,  # /inspect, /confirm, /reject, /corrected
+        rectify.router,  # 整改反馈: /plan /measure /suggestions /done /plans /approve /return
         common.router,
         access.router,
         admin.router,
