@@ -293,7 +293,20 @@ class RectificationService:
         counts = await FollowersRepo(uow).rating_counts(campaign_id)
         return {unit_id: figure(levels, None) for unit_id, levels in counts.items()}
 
-    async def public(self, uow: UnitOfWork, campaign_id: str) -> dict[int, Plan]:
-        """Per unit id, its approved or completed plan (what is published)."""
+    async def of_unit(
+        self, uow: UnitOfWork, campaign_id: str, unit_id: int
+    ) -> tuple[Plan | None, Figure | None]:
+        """The unit's plan (any status) and the satisfaction with its rectification."""
+        row = await RectificationRepo(uow).of_unit(campaign_id, unit_id)
+        found = (await self.satisfaction(uow, campaign_id)).get(unit_id)
+        return (None if row is None else plan_of(row)), found
+
+    async def published(
+        self, uow: UnitOfWork, campaign_id: str
+    ) -> dict[int, tuple[Plan | None, Figure | None]]:
+        """Per unit id, what the public sees of its rectification: its approved or
+        completed plan, and the satisfaction with it (units with either)."""
         rows = await RectificationRepo(uow).with_status(["approved", "completed"], campaign_id)
-        return {r.unit_id: plan_of(r) for r in rows}
+        plans = {r.unit_id: plan_of(r) for r in rows}
+        figures = await self.satisfaction(uow, campaign_id)
+        return {uid: (plans.get(uid), figures.get(uid)) for uid in {*plans, *figures}}

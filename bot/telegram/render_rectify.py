@@ -209,3 +209,13 @@ def score_lines(
             )
         )
     return lines
+
+
+def results_lines(
+    found: dict[int, tuple[Plan | None, Figure | None]], today: dt.date, locale: str
+) -> dict[int, str]:
+    """Per unit id, its rectification line under /results (published plan, satisfaction)."""
+    lines = {
+        uid: results_line(plan_, figure, today, locale) for uid, (plan_, figure) in found.items()
+    }
+    return {uid: line for uid, line in lines.items() if line}
