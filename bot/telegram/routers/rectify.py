@@ -242,13 +242,13 @@ async def _decide(
         return
     if approve:
         count = await _tell(services, uow, found, told, "rectify.approved_notice", id=found.id)
-        await tell(event, t(locale, "rectify.approved", id=found.id, count=count))
+        await answer(event, Answer(t(locale, "rectify.approved", id=found.id, count=count)))
     else:
         remark = found.remark or ""
         await _tell(
             services, uow, found, None, "rectify.returned_notice", id=found.id, remark=remark
         )
-        await tell(event, t(locale, "rectify.returned", id=found.id))
+        await answer(event, Answer(t(locale, "rectify.returned", id=found.id)))
 
 
 @router.message(Command("approve", "return"), flags=STAFF)
