@@ -113,6 +113,12 @@ async def personal_data(uow: UnitOfWork, rid: int) -> dict[str, Any]:
         "reminders": await _rows(
             uow, select(ReminderMark).where(ReminderMark.respondent_id == rid)
         ),
+        "units_followed": await _rows(
+            uow, select(UnitFollower).where(UnitFollower.respondent_id == rid)
+        ),
+        "rectification_verdicts": await _rows(
+            uow, select(RectificationRating).where(RectificationRating.respondent_id == rid)
+        ),
     }
 
 

@@ -15,7 +15,7 @@ from bot.rectification.service import LEVELS
 from bot.scoring.counts import figure
 from storage.followers import FollowersRepo
 from storage.models import AuditEntry, RectificationRating, Respondent, UnitFollower
-from storage.privacy import forget, new_anonymous_id
+from storage.privacy import forget, new_anonymous_id, personal_data
 from storage.rectification import DueAndLate, RectificationRepo
 from tests.bot.publish.test_engine import add_complaint
 from tests.bot.scoring.helpers import F, V, add_questionnaires, scoring_services, unit_id
@@ -241,6 +241,10 @@ async def test_forget_keeps_the_verdict_anonymously_and_drops_the_follow(db_url:
         async with services.db.unit_of_work() as uow:
             await services.rectification.report_done(uow, plan, "1", "ok", None, HANDLER)
             await services.rectification.rate(uow, 502, plan.id, 1)
+        async with services.db.unit_of_work() as uow:
+            held = await personal_data(uow, 502)  # /mydata shows both
+        assert [row["unit_id"] for row in held["units_followed"]] == [wujin]
+        assert [row["level"] for row in held["rectification_verdicts"]] == [F]
         anon = new_anonymous_id()
         await services.db.writer.run(
             lambda conn: forget(conn, 502, anon, services.clock.now(), frozenset())
