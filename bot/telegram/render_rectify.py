@@ -14,6 +14,7 @@ from bot.rectification.service import Told
 from bot.scoring.format import format_interval, format_pct
 from bot.scoring.results import Figure
 from bot.telegram import keyboards_rectify
+from bot.telegram.render_evaluator import split_message
 from storage.outbox import Single
 from storage.rectification import LateMeasure
 
@@ -57,8 +58,9 @@ def _measure(n: int, m: Measure, status: PlanStatus, today: dt.date, locale: str
 
 def plan(
     item: Plan, unit: str, campaign: str, today: dt.date, locale: str, *, reviewer: bool = False
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The whole plan, with the help that fits its status and who looks at it."""
+) -> tuple[list[str], InlineKeyboardMarkup | None]:
+    """The whole plan — in as many messages as it takes (30 long measures do not fit one;
+    the buttons go under the last) — with the help that fits its status and reader."""
     lines = [
         t(
             locale,
@@ -87,7 +89,8 @@ def plan(
         lines.append(t(locale, "rectify.plan.help_edit"))
     elif item.status is PlanStatus.APPROVED:
         lines.append(t(locale, "rectify.plan.help_done"))
-    return "\n\n".join(lines), keyboards_rectify.plan(item, locale, reviewer=reviewer)
+    chunks = split_message([line + "\n" for line in lines])
+    return [c.rstrip("\n") for c in chunks], keyboards_rectify.plan(item, locale, reviewer=reviewer)
 
 
 def pending(plans: list[tuple[Plan, str, str]], locale: str) -> str:

@@ -37,18 +37,20 @@ def _refused(error: RectifyError, locale: str) -> str:
     return t(locale, f"rectify.error.{error.key}", **error.values)
 
 
-def _screen(
-    services: Services, plan: Plan, locale: str, *, reviewer: bool = False, toast: str | None = None
-) -> Answer:
-    """A plan rendered: shown anew for typed input, in place of the pressed message."""
+async def _show(
+    message: Message, services: Services, plan: Plan, locale: str, *, reviewer: bool = False
+) -> None:
+    """Show a plan in answer to typed input (in several messages if long)."""
     campaign = services.rectification.campaign(plan)
     found = services.registry.unit(plan.unit_id)
     unit = found[1].name.get(locale) if found else str(plan.unit_id)
     today = services.rectification.today(plan.campaign_id)
-    text, markup = screens.plan(
+    chunks, markup = screens.plan(
         plan, unit, campaign.name.get(locale), today, locale, reviewer=reviewer
     )
-    return Answer(text, markup, toast=toast)
+    for chunk in chunks[:-1]:
+        await tell(message, chunk)
+    await answer(message, Answer(chunks[-1], markup))
 
 
 async def _own_plan(
@@ -95,7 +97,7 @@ async def plan(
     except RectifyError as refused:
         await tell(message, _refused(refused, locale))
         return
-    await answer(message, _screen(services, found, locale))
+    await _show(message, services, found, locale)
 
 
 @router.message(Command("measure"), flags=HANDLER)
@@ -123,7 +125,7 @@ async def measure(
     except RectifyError as refused:
         await tell(message, _refused(refused, locale) + "\n\n" + t(locale, "rectify.usage"))
         return
-    await answer(message, _screen(services, found, locale))
+    await _show(message, services, found, locale)
 
 
 @router.message(Command("suggestions"), flags=HANDLER)
@@ -142,7 +144,7 @@ async def suggestions(
     except RectifyError as refused:
         await tell(message, _refused(refused, locale))
         return
-    await answer(message, _screen(services, found, locale))
+    await _show(message, services, found, locale)
 
 
 @router.callback_query(PlanAction.filter(F.action == "submit"), flags=HANDLER)
@@ -164,8 +166,7 @@ async def submit(
     except RectifyError as refused:
         await tell(query, _refused(refused, locale), alert=True)
         return
-    toast = t(locale, "rectify.submitted", id=found.id)
-    await answer(query, _screen(services, found, locale, toast=toast))
+    await answer(query, Answer(t(locale, "rectify.submitted", id=found.id)))
 
 
 @router.message(Command("done"), flags=HANDLER)
@@ -214,7 +215,7 @@ async def plans(
         except RectifyError as refused:
             await tell(message, _refused(refused, locale))
             return
-        await answer(message, _screen(services, found, locale, reviewer=True))
+        await _show(message, services, found, locale, reviewer=True)
         return
     listed = []
     for item in await engine.pending(uow):

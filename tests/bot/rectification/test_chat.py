@@ -91,9 +91,9 @@ async def test_rectification_from_publication_to_the_public_verdict(app: BotApp)
     [draft] = await handler.send("/suggestions partly two more staff in 2012")
     assert "Suggestions: partly adopted. Reason: two more staff in 2012" in draft.plain_text
     [submitted] = await handler.press(draft, _button(draft, "rectify.btn.submit"))
-    assert "Status: awaiting approval" in submitted.plain_text and submitted.buttons == []
     plan_id = await _plan_id(services, wujin)
-    assert handler.toasts[-1] == plain(EN, "rectify.submitted", id=plan_id)
+    assert submitted.plain_text == plain(EN, "rectify.submitted", id=plan_id)
+    assert submitted.buttons == []  # submitted once
 
     # Returned with a remark; the handler is told; edited and submitted again.
     [pending] = await evaluator.send("/plans")
@@ -187,3 +187,20 @@ async def _plan_id(services, unit: int) -> int:
                 )
             ).scalar_one()
         )
+
+
+async def test_a_long_plan_is_shown_in_several_messages(app: BotApp) -> None:
+    services = app.services
+    wujin = unit_id(services, "wujin")
+    handler = Citizen(app, 7201, EN)
+    await handler.send("/start")
+    async with services.db.unit_of_work() as uow:
+        await services.access.grant(uow, None, handler.id, Role.HANDLER, wujin)
+        plan = await services.rectification.open(uow, handler.id, wujin, EN)
+        for n in range(30):
+            line = f"{n} <b>" + "问题" * 300 + " | " + "措施" * 300 + " | 20"
+            plan = await services.rectification.add_measure(uow, plan, line)
+    shown = await handler.send("/plan", count=3)
+    assert all(len(m.plain_text) <= 4096 for m in shown)
+    assert "29. Problem: 28 <b>" in "".join(m.plain_text for m in shown)
+    assert shown[-1].buttons and not shown[0].buttons  # Submit under the last
