@@ -30,6 +30,7 @@ from bot.outbox.queue import Outbox
 from bot.people.service import PeopleService
 from bot.privacy.service import PrivacyService
 from bot.publish.service import PublicationService
+from bot.rectification.service import RectificationService
 from bot.scoring.records import Records
 from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService
@@ -72,6 +73,7 @@ class Services:
     publish: PublicationService = field(init=False)  # publication of results (bot/publish/)
     privacy: PrivacyService = field(init=False)  # /mydata, /forget, retention (bot/privacy/)
     bulletins: BulletinService = field(init=False)  # periodic bulletins (bot/bulletin/)
+    rectification: RectificationService = field(init=False)  # 整改反馈 (bot/rectification/)
     # Every update, stored before it is acknowledged (storage/inbox.py); leases run on
     # the wall clock even when a rehearsal fixes the campaign's day.
     inbox: Inbox = field(init=False)
@@ -109,6 +111,7 @@ class Services:
         survey.phases = services.admin.phases
         services.publish = PublicationService(registry, clock, services.scoring, services.outbox)
         services.privacy = PrivacyService(db, registry, clock)
+        services.rectification = RectificationService(registry, clock, services.scoring)
         services.privacy.on_forgotten += [people.forget, survey.forget_person]
         services.bulletins = BulletinService(
             db, registry, clock, services.outbox, people, services.bulletin_chats

@@ -203,6 +203,9 @@ _MESSAGE_FIELDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"component (\S+): category '([^']+)'", "components[id={0}].categories[={1}]"),
         (r"component (\S+): phase '([^']+)'", "components[id={0}].phase"),
         (r"survey component (\S+) needs", "components[id={0}]"),
+        (r"rectification component (\S+):", "components[id={0}]"),
+        (r"component (\S+): only a survey component has items", "components[id={0}].items"),
+        (r"at most one rectification component", "components"),
         (r"component weights sum", "components"),
         (r"composition rule: component '([^']+)'", "rules.composition[component={0}].component"),
         (

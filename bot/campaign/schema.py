@@ -111,6 +111,7 @@ class ComponentKind(StrEnum):
     SURVEY = "survey"  # satisfaction of chat answers
     MANUAL = "manual"  # marks entered by evaluators
     DEDUCTION = "deduction"  # full weight minus findings, never below zero
+    RECTIFICATION = "rectification"  # the public's satisfaction with the unit's rectification
 
 
 class Component(Strict):
@@ -300,6 +301,10 @@ class Campaign(Strict):
                 require_unique([i.id for i in comp.items], "item")
             if comp.kind is ComponentKind.SURVEY and comp.phase is None:
                 raise ValueError(f"survey component {comp.id} needs the phase it is open in")
+            if comp.kind is ComponentKind.RECTIFICATION and (comp.phase or comp.categories):
+                raise ValueError(f"rectification component {comp.id}: no phase, no categories")
+        if sum(1 for c in self.components if c.kind is ComponentKind.RECTIFICATION) > 1:
+            raise ValueError("at most one rectification component")
         total = sum((c.weight for c in self.components), Decimal(0))
         if total != Decimal(100):
             raise ValueError(f"component weights sum to {total} %, not 100 %")

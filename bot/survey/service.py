@@ -287,7 +287,7 @@ class SurveyService(SurveyState):
     ) -> Reply:
         outcome = step.outcome
         if outcome is flow.Outcome.ADVANCED and step.draft.submitted:
-            return Reply(Thanks(campaign, component, unit))
+            return Reply(Thanks(campaign, component, unit, unit_id))
         if outcome in (flow.Outcome.ADVANCED, flow.Outcome.MOVED):
             return Reply(self._question(campaign, component, unit, unit_id, step.draft))
         if outcome is flow.Outcome.CHANGED and step.item is not None and level is not None:

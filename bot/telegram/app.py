@@ -23,6 +23,7 @@ from bot.telegram.routers import (
     fallback,
     inspections,
     privacy,
+    rectify,
     sanctions,
     survey,
 )
@@ -50,6 +51,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         bulletin.router,  # /bulletin (evaluators and admins)
         sanctions.router,  # /sanction (evaluators), /sanction revoke (admins)
         inspections.router,  # /inspect, /confirm, /reject, /corrected
+        rectify.router,  # 整改反馈: /plan /measure /suggestions /done /plans /approve /return
         common.router,
         access.router,
         admin.router,

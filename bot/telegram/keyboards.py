@@ -23,6 +23,7 @@ from bot.telegram.callbacks import (
     ChooseLanguage,
     ComplaintAction,
     ComplaintDraftAction,
+    FollowUnit,
     Navigate,
     PickCampaign,
     PickUnit,
@@ -176,10 +177,15 @@ def campaigns(options: list[tuple[Campaign, Component]], locale: str) -> InlineK
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def rate_another(campaign: Campaign, component: Component, locale: str) -> InlineKeyboardMarkup:
-    """The button after a submission."""
+def rate_another(
+    campaign: Campaign, component: Component, locale: str, unit_id: int = 0
+) -> InlineKeyboardMarkup:
+    """The buttons after a submission: rate another unit, follow this one (整改反馈)."""
     data = StartSurvey(campaign=campaign.id, comp=component.id)
-    return InlineKeyboardMarkup(inline_keyboard=[[_button(t(locale, "btn.rate_another"), data)]])
+    rows = [[_button(t(locale, "btn.rate_another"), data)]]
+    if unit_id:
+        rows.append([_button(t(locale, "rectify.btn.follow"), FollowUnit(unit=unit_id))])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def start(locale: str) -> InlineKeyboardMarkup:

@@ -173,7 +173,7 @@ def _component(campaign: Campaign, part: ComponentScore, locale: str) -> list[st
             points=format_points(part.points),
         )
     ]
-    if comp.kind is ComponentKind.SURVEY and part.overall is not None:
+    if comp.kind in (ComponentKind.SURVEY, ComponentKind.RECTIFICATION) and part.overall:
         o = part.overall
         lines.append(
             t(

@@ -44,7 +44,7 @@ def ordered(units: list[PublishedUnit], touched: set[int]) -> list[PublishedUnit
     ]
 
 
-def _line(unit: PublishedUnit, touched: set[int], locale: str) -> str:
+def _line(unit: PublishedUnit, touched: set[int], locale: str, extra: str | None = None) -> str:
     """One unit: rank, composite, satisfaction with interval and people, flags, problems."""
     mark = "★ " if unit.unit_id in touched else ""
     satisfaction = f"{unit.satisfaction}%" if unit.satisfaction else "—"
@@ -78,7 +78,7 @@ def _line(unit: PublishedUnit, touched: set[int], locale: str) -> str:
         line += "\n" + t(
             locale, "publish.results.problems", complaints=complaints, suggestions=unit.suggestions
         )
-    return line
+    return line if extra is None else line + "\n" + extra
 
 
 def results(
@@ -88,8 +88,10 @@ def results(
     kind_index: int,
     page: int,
     locale: str,
+    extra: dict[int, str] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of a publication's ranking of one kind, and the buttons around it."""
+    """One page of a publication's ranking of one kind, and the buttons around it;
+    `extra` adds a line under a unit (its rectification, which is not in the snapshot)."""
     snap = pub.snapshot
     kind_index = min(max(kind_index, 0), len(snap.kinds) - 1)
     kind = snap.kinds[kind_index]
@@ -112,7 +114,10 @@ def results(
             t(locale, "publish.results.correction", previous=previous, reason=pub.reason or "")
         )
     shown = units[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    lines += [_line(u, touched, locale) for u in shown] or [t(locale, "publish.results.empty")]
+    more = extra or {}
+    lines += [_line(u, touched, locale, more.get(u.unit_id)) for u in shown] or [
+        t(locale, "publish.results.empty")
+    ]
     if touched & {u.unit_id for u in units}:
         lines.append(t(locale, "publish.results.yours"))
     if pages > 1:

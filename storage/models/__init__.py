@@ -35,6 +35,12 @@ from storage.models.core import (
 from storage.models.inspections import Inspection
 from storage.models.ops import InboxUpdate, Lease
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
+from storage.models.rectification import (
+    RectificationMeasure,
+    RectificationPlan,
+    RectificationRating,
+    UnitFollower,
+)
 from storage.models.sanctions import Sanction
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
@@ -67,6 +73,9 @@ __all__ = [
     "Publication",
     "PublicationNotice",
     "PublicationRequest",
+    "RectificationMeasure",
+    "RectificationPlan",
+    "RectificationRating",
     "ReminderMark",
     "Respondent",
     "Sanction",
@@ -75,4 +84,5 @@ __all__ = [
     "Submission",
     "UTCDateTime",
     "Unit",
+    "UnitFollower",
 ]

@@ -23,6 +23,7 @@ from bot.scoring.offload import off_loop
 from bot.scoring.records import EntryError, deduction_component, mark_entry
 from bot.scoring.results import CampaignScores, UnitScore
 from bot.telegram import render_evaluator as screens
+from bot.telegram import render_rectify as rectify
 from bot.telegram.authz import STAFF
 from bot.telegram.render_panels import inspection_lines
 from bot.telegram.replies import Answer, answer, tell
@@ -118,7 +119,11 @@ async def score(
     """/score UNIT: every figure of one unit."""
     found = await _one_unit(message, command, services, uow, locale, "scoring.usage.score")
     if found is not None:
-        await _send(message, screens.score(*found, locale))
+        campaign, _, scored = found
+        plan, figure = await services.rectification.of_unit(uow, campaign.id, scored.unit_id)
+        today = services.rectification.today(campaign.id)
+        extra = rectify.score_lines(plan, figure, scored.satisfaction, today, locale)
+        await _send(message, screens.score(*found, locale) + extra)
 
 
 @router.message(Command("issues"), flags=STAFF)
@@ -152,14 +157,21 @@ async def progress_(
 async def overdue(
     message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
 ) -> None:
-    """/overdue: open complaints past their working-day deadline."""
+    """/overdue: open complaints past their working-day deadline, then rectification
+    measures past theirs."""
     campaign, _ = lookup.split_campaign(services.registry, services.clock, _words(command))
     if campaign is None:
         await tell(message, t(locale, "scoring.no_campaign"))
         return
     items = await progress.overdue(uow, campaign.id, services.now())
     names = {services.registry.unit_id(campaign, u): u.name.get(locale) for u in campaign.units}
-    await _send(message, screens.overdue(campaign, items, names, locale))
+    late = await services.rectification.late(uow, campaign.id)
+    lines = [
+        *screens.overdue(campaign, items, names, locale),
+        "",
+        rectify.overdue(late, names, locale),
+    ]
+    await _send(message, lines)
 
 
 @router.message(Command("chart"), flags=STAFF)

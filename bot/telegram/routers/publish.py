@@ -10,6 +10,7 @@ from bot.app.services import Services
 from bot.i18n import t
 from bot.publish.service import Published, PublishError
 from bot.telegram import render_publish as screens
+from bot.telegram import render_rectify as rectify
 from bot.telegram.authz import ADMIN
 from bot.telegram.callbacks import PublishConfirm, ResultsPage
 from bot.telegram.replies import Answer, answer, tell
@@ -125,5 +126,9 @@ async def _page(
     locale: str,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One page of `pub` for this person."""
-    touched = await services.publish.touched_units(uow, pub.snapshot.campaign_id, person.id)
-    return screens.results(pub, others, touched, kind, page, locale)
+    campaign_id = pub.snapshot.campaign_id
+    touched = await services.publish.touched_units(uow, campaign_id, person.id)
+    found = await services.rectification.published(uow, campaign_id)
+    today = services.rectification.today(campaign_id)
+    extra = rectify.results_lines(found, today, locale)
+    return screens.results(pub, others, touched, kind, page, locale, extra)

@@ -38,6 +38,7 @@ from bot.telegram.callbacks import (
     BroadcastSend,
     BroadcastUnitSearch,
     PhaseChange,
+    PlanAction,
     PublishConfirm,
 )
 from tests.bot.telegram.conftest import SURVEY_DAY, BotApp
@@ -87,6 +88,17 @@ MATRIX: dict[str, frozenset[str]] = {
     "inspections:inspect": frozenset({"inspector"}),
     "inspections:decide": STAFF,
     "inspections:corrected": frozenset({HANDLER}),
+    # rectification (bot/telegram/routers/rectify.py)
+    "rectify:plan": frozenset({HANDLER}),
+    "rectify:measure": frozenset({HANDLER}),
+    "rectify:suggestions": frozenset({HANDLER}),
+    "rectify:submit": frozenset({HANDLER}),
+    "rectify:done": frozenset({HANDLER}),
+    "rectify:plans": STAFF,
+    "rectify:decide": STAFF,
+    "rectify:approve_button": STAFF,
+    "rectify:follow": EVERYONE,
+    "rectify:rate": EVERYONE,
     # complaints
     "complaints:complain": EVERYONE,
     "complaints:my_complaints": EVERYONE,
@@ -141,6 +153,8 @@ PROBES: dict[str, str] = {
     "sanctions:revoke": "/sanction revoke 999999 matrix test",
     "sanctions:unseat": "/unseat",
     "publish:publish": "/publish",
+    "rectify:plans": "/plans",
+    "rectify:decide": "/approve",
     "admin:broadcast": "/broadcast",  # last: the admin is composing afterwards
 }
 BUTTONS: dict[str, CallbackData] = {
@@ -152,6 +166,7 @@ BUTTONS: dict[str, CallbackData] = {
     "admin:broadcast_cancel": BroadcastCancel(job=999_999),
     "admin:phase_button": PhaseChange(campaign="changzhou-2011-safety", phase=99, action="open"),
     "publish:publish_button": PublishConfirm(request=999_999, go=False),
+    "rectify:approve_button": PlanAction(plan=999_999, action="approve"),
 }
 DENIALS = ("admin.denied",)
 

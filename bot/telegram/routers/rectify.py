@@ -1,0 +1,331 @@
+"""Rectification in chat (整改反馈): the unit's handlers draft and submit the plan
+(/plan /measure /suggestions, the Submit button) and report measures done (/done, a
+photo's or document's caption too); evaluators list, approve and return plans (/plans,
+/approve, /return, the Approve button); citizens follow a unit after rating it and
+give their one verdict on a completed plan.  Each handler parses, calls
+`services.rectification`, renders (render_rectify.py) and answers (replies.py);
+messages to anyone else go through the outbox."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot.app.services import Services
+from bot.i18n import t
+from bot.rectification.rules import Plan, RectifyError
+from bot.rectification.service import Told
+from bot.telegram import render_rectify as screens
+from bot.telegram.authz import HANDLER, STAFF
+from bot.telegram.callbacks import FollowUnit, PlanAction, RateRectification
+from bot.telegram.replies import Answer, answer, tell
+from storage.outbox import Single
+from storage.records import RespondentRecord
+from storage.uow import UnitOfWork
+
+router = Router(name="rectify")
+
+
+def _words(command: CommandObject) -> list[str]:
+    """The command's arguments, split on blanks."""
+    return (command.args or "").split()
+
+
+def _refused(error: RectifyError, locale: str) -> str:
+    """Why the engine refused, in words."""
+    return t(locale, f"rectify.error.{error.key}", **error.values)
+
+
+async def _show(
+    message: Message, services: Services, plan: Plan, locale: str, *, reviewer: bool = False
+) -> None:
+    """Show a plan in answer to typed input (in several messages if long)."""
+    campaign = services.rectification.campaign(plan)
+    found = services.registry.unit(plan.unit_id)
+    unit = found[1].name.get(locale) if found else str(plan.unit_id)
+    today = services.rectification.today(plan.campaign_id)
+    chunks, markup = screens.plan(
+        plan, unit, campaign.name.get(locale), today, locale, reviewer=reviewer
+    )
+    for chunk in chunks[:-1]:
+        await tell(message, chunk)
+    await answer(message, Answer(chunks[-1], markup))
+
+
+async def _own_plan(
+    services: Services, uow: UnitOfWork, person: RespondentRecord, words: list[str], locale: str
+) -> tuple[Plan, list[str]]:
+    """The plan of the handler's unit (named first, or their only one) and the other words."""
+    handled = await services.access.handled_units(uow, person.id)
+    unit_id, rest = services.rectification.unit_of(handled, words)
+    return await services.rectification.open(uow, person.id, unit_id, locale), rest
+
+
+async def _tell(
+    services: Services, uow: UnitOfWork, plan: Plan, told: Told | None, key: str, **values: object
+) -> int:
+    """Queue `key` to the plan's unit's handlers (if given) and the notices of an approved
+    or completed plan to the people concerned; how many of those were told."""
+    messages: list[Single] = []
+    for chat_id in await services.rectification.handlers(uow, plan) if key else []:
+        person = await services.people.get(uow, chat_id)
+        locale = person.locale if person is not None else services.default_locale
+        messages.append(Single(chat_id, locale, t(locale, key, **values)))
+    found = services.registry.unit(plan.unit_id)
+    if told is not None and found is not None:
+        messages += screens.notices(told, found[0], found[1].name)
+    await services.outbox.enqueue(messages)
+    return len(told.recipients) if told else 0
+
+
+# -- the unit's handlers -----------------------------------------------------------------
+
+
+@router.message(Command("plan"), flags=HANDLER)
+async def plan(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/plan [UNIT]: the unit's plan (a draft from its main problems the first time)."""
+    try:
+        found, _ = await _own_plan(services, uow, person, _words(command), locale)
+    except RectifyError as refused:
+        await tell(message, _refused(refused, locale))
+        return
+    await _show(message, services, found, locale)
+
+
+@router.message(Command("measure"), flags=HANDLER)
+async def measure(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/measure [UNIT] add P | M | D, /measure [UNIT] N P | M | D, /measure [UNIT] drop N."""
+    engine = services.rectification
+    try:
+        found, words = await _own_plan(services, uow, person, _words(command), locale)
+        if not words:
+            raise RectifyError("measure_format")
+        rest = (command.args or "").split(words[0], 1)[1]
+        if words[0].lower() == "add":
+            found = await engine.add_measure(uow, found, rest)
+        elif words[0].lower() == "drop":
+            found = await engine.drop_measure(uow, found, rest.strip())
+        else:
+            found = await engine.edit_measure(uow, found, words[0], rest)
+    except RectifyError as refused:
+        await tell(message, _refused(refused, locale) + "\n\n" + t(locale, "rectify.usage"))
+        return
+    await _show(message, services, found, locale)
+
+
+@router.message(Command("suggestions"), flags=HANDLER)
+async def suggestions(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/suggestions [UNIT] adopted|partly|not REASON: the answer to the public's suggestions."""
+    try:
+        found, words = await _own_plan(services, uow, person, _words(command), locale)
+        found = await services.rectification.answer(uow, found, words)
+    except RectifyError as refused:
+        await tell(message, _refused(refused, locale))
+        return
+    await _show(message, services, found, locale)
+
+
+@router.callback_query(PlanAction.filter(F.action == "submit"), flags=HANDLER)
+async def submit(
+    query: CallbackQuery,
+    callback_data: PlanAction,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """Submit: the plan goes to the evaluators (only its unit's handlers may)."""
+    engine = services.rectification
+    try:
+        found = await engine.get(uow, callback_data.plan)
+        if found.unit_id not in await services.access.handled_units(uow, person.id):
+            raise RectifyError("unknown_plan", plan=callback_data.plan)
+        found = await engine.submit(uow, found, person.id)
+    except RectifyError as refused:
+        await tell(query, _refused(refused, locale), alert=True)
+        return
+    await answer(query, Answer(t(locale, "rectify.submitted", id=found.id)))
+
+
+@router.message(Command("done"), flags=HANDLER)
+async def done(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/done [UNIT] N WHAT WAS DONE (a photo's or document's caption too)."""
+    evidence = None
+    if message.photo:
+        evidence = ("photo", message.photo[-1].file_id)
+    elif message.document:
+        evidence = ("document", message.document.file_id)
+    try:
+        found, words = await _own_plan(services, uow, person, _words(command), locale)
+        number, note = (words[0], " ".join(words[1:])) if words else ("", "")
+        found, told = await services.rectification.report_done(
+            uow, found, number, note, evidence, person.id
+        )
+    except RectifyError as refused:
+        await tell(message, _refused(refused, locale))
+        return
+    await tell(message, t(locale, "rectify.done_recorded", number=number))
+    if told is not None:
+        await _tell(services, uow, found, told, "")
+        await tell(message, t(locale, "rectify.completed", id=found.id))
+
+
+# -- evaluators --------------------------------------------------------------------------
+
+
+@router.message(Command("plans"), flags=STAFF)
+async def plans(
+    message: Message, command: CommandObject, services: Services, uow: UnitOfWork, locale: str
+) -> None:
+    """/plans: the plans awaiting a decision; /plans ID: one plan, with Approve."""
+    words = _words(command)
+    engine = services.rectification
+    if words:
+        try:
+            found = await engine.get(uow, words[0])
+        except RectifyError as refused:
+            await tell(message, _refused(refused, locale))
+            return
+        await _show(message, services, found, locale, reviewer=True)
+        return
+    listed = []
+    for item in await engine.pending(uow):
+        unit = services.registry.unit(item.unit_id)
+        name = unit[1].name.get(locale) if unit else str(item.unit_id)
+        listed.append((item, name, engine.campaign(item).name.get(locale)))
+    await tell(message, screens.pending(listed, locale) + "\n\n" + t(locale, "rectify.usage.plans"))
+
+
+async def _decide(
+    event: Message | CallbackQuery,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    plan_id: str,
+    approve: bool,
+    remark: str,
+    locale: str,
+) -> None:
+    """Approve or return a plan (audited), tell its handlers, and (approved) its public."""
+    try:
+        found, told = await services.rectification.decide(uow, plan_id, person.id, approve, remark)
+    except RectifyError as refused:
+        await tell(event, _refused(refused, locale), alert=True)
+        return
+    if approve:
+        count = await _tell(services, uow, found, told, "rectify.approved_notice", id=found.id)
+        await answer(event, Answer(t(locale, "rectify.approved", id=found.id, count=count)))
+    else:
+        remark = found.remark or ""
+        await _tell(
+            services, uow, found, None, "rectify.returned_notice", id=found.id, remark=remark
+        )
+        await answer(event, Answer(t(locale, "rectify.returned", id=found.id)))
+
+
+@router.message(Command("approve", "return"), flags=STAFF)
+async def decide(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """/approve ID [REMARK], /return ID REMARK."""
+    words = _words(command)
+    if not words:
+        await tell(message, t(locale, f"rectify.usage.{command.command}"))
+        return
+    approve = command.command == "approve"
+    await _decide(message, services, uow, person, words[0], approve, " ".join(words[1:]), locale)
+
+
+@router.callback_query(PlanAction.filter(F.action == "approve"), flags=STAFF)
+async def approve_button(
+    query: CallbackQuery,
+    callback_data: PlanAction,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """The Approve button under a submitted plan."""
+    await _decide(query, services, uow, person, str(callback_data.plan), True, "", locale)
+
+
+# -- citizens ----------------------------------------------------------------------------
+
+
+@router.callback_query(FollowUnit.filter())
+async def follow(
+    query: CallbackQuery,
+    callback_data: FollowUnit,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """ "Follow this unit": told when its plan is published and when it is completed."""
+    found = services.registry.unit(callback_data.unit)
+    if found is None:
+        await tell(query, t(locale, "common.stale"), alert=True)
+        return
+    new = await services.rectification.follow(uow, person.id, callback_data.unit)
+    key = "rectify.followed" if new else "rectify.followed_before"
+    await tell(query, t(locale, key, unit=found[1].name.get(locale)))
+
+
+@router.callback_query(RateRectification.filter())
+async def rate(
+    query: CallbackQuery,
+    callback_data: RateRectification,
+    services: Services,
+    uow: UnitOfWork,
+    person: RespondentRecord,
+    locale: str,
+) -> None:
+    """The one verdict on a completed plan; the buttons go away."""
+    try:
+        level = await services.rectification.rate(
+            uow, person.id, callback_data.plan, callback_data.level
+        )
+    except RectifyError as refused:
+        await tell(query, _refused(refused, locale), alert=True)
+        return
+    text = (
+        query.message.html_text
+        if isinstance(query.message, Message) and query.message.text
+        else None
+    )
+    thanks = t(locale, "rectify.rated", level=t(locale, f"level.{level.value}"))
+    await answer(query, Answer(text=text, markup=None, toast=thanks))
