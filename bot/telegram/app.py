@@ -21,6 +21,7 @@ from bot.telegram.routers import (
     evaluator,
     fallback,
     inspections,
+    links,
     privacy,
     sanctions,
     survey,
@@ -48,6 +49,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         evaluator.router,  # only its commands, refused to non-evaluators
         sanctions.router,  # /sanction (evaluators), /sanction revoke (admins)
         inspections.router,  # /inspect, /confirm, /reject, /corrected
+        links.router,  # /start with a unit's payload, before the greeting's /start
         common.router,
         access.router,
         admin.router,

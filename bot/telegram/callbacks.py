@@ -144,3 +144,12 @@ class ResultsPage(CallbackData, prefix="rs"):
     pub: int
     kind: int = 0
     page: int = 0
+
+
+class ResultsUnit(CallbackData, prefix="ru"):
+    """One unit of /results (its id in the publication), with the page to go back to."""
+
+    pub: int
+    unit: int
+    kind: int = 0
+    page: int = 0

@@ -16,6 +16,7 @@ from bot.app.services import Services
 from bot.campaign.schema import Campaign
 from bot.core.clock import local_today
 from bot.i18n import t
+from bot.publish.reports import reach_sheets
 from bot.scoring import lookup, progress
 from bot.scoring.chart import ranking_png
 from bot.scoring.export import workbook_bytes
@@ -80,8 +81,9 @@ async def ranking(
     wanted = [
         k for k in kinds if any(w.lower() in (k, t(locale, f"scoring.kind.{k}")) for w in words)
     ] or kinds
+    lookback = await services.publish.last_round(uow, campaign.id)
     for kind in wanted:
-        await _send(message, screens.ranking(campaign, scores, kind, locale))
+        await _send(message, screens.ranking(campaign, scores, kind, locale, lookback))
 
 
 async def _one_unit(
@@ -118,7 +120,8 @@ async def score(
     """/score UNIT: every figure of one unit."""
     found = await _one_unit(message, command, services, uow, locale, "scoring.usage.score")
     if found is not None:
-        await _send(message, screens.score(*found, locale))
+        lookback = await services.publish.last_round(uow, found[0].id)
+        await _send(message, screens.score(*found, locale, lookback))
 
 
 @router.message(Command("issues"), flags=STAFF)
@@ -200,8 +203,9 @@ async def export(
     )
     bursts = await services.admin.fairness.bursts(uow, campaign.id)
     findings = await services.inspections.of_campaign(uow, campaign.id)
+    more = await reach_sheets(services.publish, uow, campaign, scores, locale)
     await uow.end_reads()  # nothing more to read while the workbook is written
-    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts, findings)
+    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts, findings, more)
     await answer(message, Answer(caption, document=BufferedInputFile(data, name)))
 
 

@@ -83,7 +83,8 @@ async def test_expired_codes_are_refused(services: Services) -> None:
     ends = services.clock.now() - dt.timedelta(seconds=1)
     async with services.db.unit_of_work() as uow:
         (code,) = await services.access.issue_codes(
-            uow, 7, 1, category="npc-deputy", campaign_id=CAMPAIGN, expires_at=ends)
+            uow, 7, 1, category="npc-deputy", campaign_id=CAMPAIGN, expires_at=ends
+        )
         assert (await services.access.redeem(uow, 30, code)).refusal == "expired"
 
 
@@ -95,7 +96,8 @@ async def test_a_category_code_opens_the_panel_only_component(services: Services
     assert type(reply.screen).__name__ == "UnitChoice"
     async with services.db.unit_of_work() as uow:
         (code,) = await services.access.issue_codes(
-            uow, 7, 1, category="mass-rep", campaign_id=CAMPAIGN)
+            uow, 7, 1, category="mass-rep", campaign_id=CAMPAIGN
+        )
         result = await services.access.redeem(uow, 40, code)
     assert (result.campaign_id, result.category) == (CAMPAIGN, "mass-rep")
     services.survey.forget_category(40, CAMPAIGN)

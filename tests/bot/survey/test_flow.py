@@ -72,8 +72,9 @@ def test_a_button_for_an_item_never_shown_is_stale() -> None:
 
 def test_editing_from_review_returns_to_review() -> None:
     q = _q()
-    d = _draft(position=4, answers={"i0": "very_satisfied", "i1": "very_satisfied",
-                                    "i2": "very_satisfied"})
+    d = _draft(
+        position=4, answers={"i0": "very_satisfied", "i1": "very_satisfied", "i2": "very_satisfied"}
+    )
     d = flow.edit(d, q, 1).draft
     assert d.position == 1
     step = flow.answer(d, q, 1, B, editing=True)
