@@ -1,4 +1,4 @@
-"""Fixtures of the reach tests: the database (SQLite, and PostgreSQL when configured) and the bot."""
+"""Reach fixtures: the database (SQLite, and PostgreSQL when configured) and the bot."""
 
 from tests.bot.telegram.conftest import (  # noqa: F401  (pytest fixtures, used by name)
     allow_api_error,
