@@ -195,9 +195,7 @@ def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--limit", type=float, default=300.0, help="server's 429 threshold /s")
-    parser.add_argument(
-        "--rate", type=float, default=None, help="outbox rate (default: limit)"
-    )
+    parser.add_argument("--rate", type=float, default=None, help="outbox rate (default: limit)")
     return parser.parse_args()
 
 
