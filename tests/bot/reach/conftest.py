@@ -5,7 +5,6 @@ from tests.bot.telegram.conftest import (  # noqa: F401  (pytest fixtures, used 
     allowed_api_errors,
     api,
     app,
-    campaigns_dir,
     clock,
     db_url,
 )

@@ -242,10 +242,13 @@ class BotApp:
         await self.start()
 
 
-@pytest.fixture
-def campaigns_dir() -> Path:
-    """The folder of campaign files the bot loads (a test may override the fixture)."""
-    return CAMPAIGNS
+def _campaigns(request: pytest.FixtureRequest) -> Path:
+    """The campaign files' folder: a `campaigns_dir` fixture where a test module defines
+    one (e.g. with a follow-up campaign), else survey_defs/."""
+    try:
+        return Path(request.getfixturevalue("campaigns_dir"))
+    except pytest.FixtureLookupError:
+        return CAMPAIGNS
 
 
 @pytest.fixture
@@ -254,12 +257,12 @@ async def app(
     db_url: str,
     clock: FixedClock,
     caplog: pytest.LogCaptureFixture,
-    campaigns_dir: Path,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[BotApp]:
     """The real bot, running; stopped after the test, which must have logged no error
     (a handler that raised is logged by the error handler, then papered over)."""
     caplog.set_level(logging.WARNING)
-    running = BotApp(api, db_url, clock, campaigns_dir)
+    running = BotApp(api, db_url, clock, _campaigns(request))
     await running.start()
     try:
         yield running
