@@ -22,6 +22,7 @@ from bot.cli.admin import add_commands
 from bot.cli.backup import add_commands as add_backup_commands
 from bot.cli.failures import CommandFailed
 from bot.cli.inbox import add_commands as add_inbox_commands
+from bot.cli.posters import add_commands as add_poster_commands
 from bot.cli.publish import add_commands as add_publish_commands
 from bot.cli.scoring import add_commands as add_scoring_commands
 from bot.cli.startup import preflight
@@ -110,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     add_commands(commands)
     add_scoring_commands(commands)
     add_publish_commands(commands)
+    add_poster_commands(commands)
     add_backup_commands(commands)
     add_inbox_commands(commands)
     return parser

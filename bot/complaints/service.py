@@ -125,6 +125,10 @@ class ComplaintService:
         """/complain: resume the draft, or start one."""
         return await self.filing.begin(uow, rid)
 
+    async def begin_for(self, uow: UnitOfWork, rid: int, unit_id: int) -> Result:
+        """A unit's complaint link: a draft about that unit (a written draft is resumed)."""
+        return await self.filing.begin_for(uow, rid, unit_id)
+
     async def draft_action(
         self, uow: UnitOfWork, rid: int, action: str, arg: int = 0, campaign_id: str = ""
     ) -> Result:

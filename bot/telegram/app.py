@@ -22,6 +22,7 @@ from bot.telegram.routers import (
     evaluator,
     fallback,
     inspections,
+    links,
     privacy,
     rectify,
     sanctions,
@@ -52,6 +53,7 @@ def make_dispatcher(services: Services) -> Dispatcher:
         sanctions.router,  # /sanction (evaluators), /sanction revoke (admins)
         inspections.router,  # /inspect, /confirm, /reject, /corrected
         rectify.router,  # 整改反馈: /plan /measure /suggestions /done /plans /approve /return
+        links.router,  # /start with a unit's payload, before the greeting's /start
         common.router,
         access.router,
         admin.router,

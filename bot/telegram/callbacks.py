@@ -167,3 +167,12 @@ class RateRectification(CallbackData, prefix="rr"):
 
     plan: int
     level: int
+
+
+class ResultsUnit(CallbackData, prefix="ru"):
+    """One unit of /results (its id in the publication), with the page to go back to."""
+
+    pub: int
+    unit: int
+    kind: int = 0
+    page: int = 0

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.campaign.schema import Unit
 from bot.i18n import format_date, t
 from bot.publish.service import Preview, Published
 from bot.publish.site import local_time
-from bot.publish.snapshot import PublishedUnit
+from bot.publish.snapshot import LookedBack, PublishedUnit
 from bot.telegram.callbacks import PublishConfirm, ResultsPage
+from bot.telegram.keyboards_reach import back_to_results, unit_rows
+from bot.telegram.render_reach import outreach, published_last
 
 PAGE_SIZE = 8  # units per /results page: eight lines with their problems fit easily
 
@@ -44,8 +47,15 @@ def ordered(units: list[PublishedUnit], touched: set[int]) -> list[PublishedUnit
     ]
 
 
-def _line(unit: PublishedUnit, touched: set[int], locale: str, extra: str | None = None) -> str:
-    """One unit: rank, composite, satisfaction with interval and people, flags, problems."""
+def _line(
+    unit: PublishedUnit,
+    touched: set[int],
+    locale: str,
+    looked: LookedBack | None = None,
+    extra: str | None = None,
+) -> str:
+    """One unit: rank, composite, satisfaction with interval and people, flags, last round
+    (回头看, when the campaign follows another), problems, and `extra` (its rectification)."""
     mark = "★ " if unit.unit_id in touched else ""
     satisfaction = f"{unit.satisfaction}%" if unit.satisfaction else "—"
     if unit.rank is None:
@@ -73,6 +83,7 @@ def _line(unit: PublishedUnit, touched: set[int], locale: str, extra: str | None
             people=unit.people,
             flags=flags,
         )
+    line += published_last(looked, unit.last, locale)
     if unit.complaints or unit.suggestions:
         complaints = ", ".join(f"{p.name[locale]} {p.count}" for p in unit.complaints) or "0"
         line += "\n" + t(
@@ -115,14 +126,40 @@ def results(
         )
     shown = units[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     more = extra or {}
-    lines += [_line(u, touched, locale, more.get(u.unit_id)) for u in shown] or [
+    looked = snap.looks_back
+    lines += [_line(u, touched, locale, looked, more.get(u.unit_id)) for u in shown] or [
         t(locale, "publish.results.empty")
     ]
     if touched & {u.unit_id for u in units}:
         lines.append(t(locale, "publish.results.yours"))
     if pages > 1:
         lines.append(t(locale, "publish.results.page", page=page + 1, pages=pages))
-    return "\n\n".join(lines), _results_keyboard(pub, others, kind_index, page, pages, locale)
+    markup = _results_keyboard(pub, others, kind_index, page, pages, locale)
+    rows = unit_rows(pub.id, shown, kind_index, page, locale) + markup.inline_keyboard
+    return "\n\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def unit_view(
+    pub: Published, unit: PublishedUnit, info: Unit | None, kind: int, page: int, locale: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One published unit: its line as in the ranking, last round, time limits, channel."""
+    snap = pub.snapshot
+    title = t(
+        locale,
+        "reach.results.unit_title",
+        unit=unit.label(locale),
+        campaign=snap.title(locale),
+        number=pub.number,
+    )
+    lines = [title, _line(unit, set(), locale, snap.looks_back)]
+    if snap.looks_back is not None and unit.last is not None:
+        back = snap.looks_back
+        key = f"reach.last.source.{back.source}"
+        lines.append(t(locale, key, campaign=back.name[locale], number=back.number or ""))
+    if info is not None:
+        lines.append("\n".join(outreach(info, locale)))
+    text = "\n\n".join(line for line in lines if line)
+    return text, back_to_results(pub.id, kind, page, locale)
 
 
 def _results_keyboard(

@@ -16,6 +16,7 @@ from bot.app.services import Services
 from bot.campaign.schema import Campaign
 from bot.core.clock import local_today
 from bot.i18n import t
+from bot.publish.reports import reach_sheets
 from bot.scoring import lookup, progress
 from bot.scoring.chart import ranking_png
 from bot.scoring.export import workbook_bytes
@@ -81,8 +82,9 @@ async def ranking(
     wanted = [
         k for k in kinds if any(w.lower() in (k, t(locale, f"scoring.kind.{k}")) for w in words)
     ] or kinds
+    lookback = await services.publish.last_round(uow, campaign.id)
     for kind in wanted:
-        await _send(message, screens.ranking(campaign, scores, kind, locale))
+        await _send(message, screens.ranking(campaign, scores, kind, locale, lookback))
 
 
 async def _one_unit(
@@ -120,10 +122,11 @@ async def score(
     found = await _one_unit(message, command, services, uow, locale, "scoring.usage.score")
     if found is not None:
         campaign, _, scored = found
+        lookback = await services.publish.last_round(uow, campaign.id)
         plan, figure = await services.rectification.of_unit(uow, campaign.id, scored.unit_id)
         today = services.rectification.today(campaign.id)
         extra = rectify.score_lines(plan, figure, scored.satisfaction, today, locale)
-        await _send(message, screens.score(*found, locale) + extra)
+        await _send(message, screens.score(*found, locale, lookback) + extra)
 
 
 @router.message(Command("issues"), flags=STAFF)
@@ -212,8 +215,9 @@ async def export(
     )
     bursts = await services.admin.fairness.bursts(uow, campaign.id)
     findings = await services.inspections.of_campaign(uow, campaign.id)
+    more = await reach_sheets(services.publish, uow, campaign, scores, locale)
     await uow.end_reads()  # nothing more to read while the workbook is written
-    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts, findings)
+    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts, findings, more)
     await answer(message, Answer(caption, document=BufferedInputFile(data, name)))
 
 

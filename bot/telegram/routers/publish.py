@@ -12,7 +12,7 @@ from bot.publish.service import Published, PublishError
 from bot.telegram import render_publish as screens
 from bot.telegram import render_rectify as rectify
 from bot.telegram.authz import ADMIN
-from bot.telegram.callbacks import PublishConfirm, ResultsPage
+from bot.telegram.callbacks import PublishConfirm, ResultsPage, ResultsUnit
 from bot.telegram.replies import Answer, answer, tell
 from storage.records import RespondentRecord
 from storage.uow import UnitOfWork
@@ -102,6 +102,27 @@ async def results_page(
     text, markup = await _page(
         services, uow, person, pub, others, callback_data.kind, callback_data.page, locale
     )
+    await answer(query, Answer(text, markup))
+
+
+@router.callback_query(ResultsUnit.filter())
+async def results_unit(
+    query: CallbackQuery,
+    callback_data: ResultsUnit,
+    services: Services,
+    uow: UnitOfWork,
+    locale: str,
+) -> None:
+    """One unit of /results: its figures, last round, time limits and complaint channel."""
+    cb = callback_data
+    pub = await services.publish.get(uow, cb.pub)
+    unit = pub.snapshot.unit(cb.unit) if pub is not None else None
+    if pub is None or unit is None:
+        await tell(query, t(locale, "common.stale"), alert=True)
+        return
+    found = services.registry.unit(unit.unit_id)
+    info = found[1] if found is not None else None
+    text, markup = screens.unit_view(pub, unit, info, cb.kind, cb.page, locale)
     await answer(query, Answer(text, markup))
 
 

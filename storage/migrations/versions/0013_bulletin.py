@@ -2,7 +2,7 @@
 and the unit behind a handler's part.
 
 Revision ID: 0013_bulletin
-Revises: 0010_inbox
+Revises: 0012_reach
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_bulletin"
-down_revision: str | Sequence[str] | None = "0010_inbox"
+down_revision: str | Sequence[str] | None = "0012_reach"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -166,9 +166,11 @@ class HandledUpdates:
 class BotApp:
     """The real bot over one database file, which can be stopped and started again."""
 
-    def __init__(self, api: LocalBotAPI, db_url: str, clock: FixedClock) -> None:
-        """Not running until `start()`."""
-        self.api, self.db_url, self.clock = api, db_url, clock
+    def __init__(
+        self, api: LocalBotAPI, db_url: str, clock: FixedClock, campaigns: Path = CAMPAIGNS
+    ) -> None:
+        """Not running until `start()`; the campaign files are read from `campaigns`."""
+        self.api, self.db_url, self.clock, self.campaigns = api, db_url, clock, campaigns
         self.updates = HandledUpdates()  # kept across restarts: update ids are the server's
         self._stack: contextlib.AsyncExitStack | None = None
         self._services: Services | None = None
@@ -193,7 +195,7 @@ class BotApp:
         stack = contextlib.AsyncExitStack()
         try:
             services = await stack.enter_async_context(
-                open_services(self.db_url, CAMPAIGNS, self.clock)
+                open_services(self.db_url, self.campaigns, self.clock)
             )
             bot = make_bot(self.api.token, self.api.base_url)
             stack.push_async_callback(bot.session.close)
@@ -240,14 +242,27 @@ class BotApp:
         await self.start()
 
 
+def _campaigns(request: pytest.FixtureRequest) -> Path:
+    """The campaign files' folder: a `campaigns_dir` fixture where a test module defines
+    one (e.g. with a follow-up campaign), else survey_defs/."""
+    try:
+        return Path(request.getfixturevalue("campaigns_dir"))
+    except pytest.FixtureLookupError:
+        return CAMPAIGNS
+
+
 @pytest.fixture
 async def app(
-    api: LocalBotAPI, db_url: str, clock: FixedClock, caplog: pytest.LogCaptureFixture
+    api: LocalBotAPI,
+    db_url: str,
+    clock: FixedClock,
+    caplog: pytest.LogCaptureFixture,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[BotApp]:
     """The real bot, running; stopped after the test, which must have logged no error
     (a handler that raised is logged by the error handler, then papered over)."""
     caplog.set_level(logging.WARNING)
-    running = BotApp(api, db_url, clock)
+    running = BotApp(api, db_url, clock, _campaigns(request))
     await running.start()
     try:
         yield running
