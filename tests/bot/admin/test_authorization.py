@@ -130,6 +130,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "publish:publish_button": ADMINS,
     "publish:results": EVERYONE,
     "publish:results_page": EVERYONE,
+    "publish:results_unit": EVERYONE,  # a unit of /results: its time limits and channel
+    "links:start_with_link": EVERYONE,  # /start r<id> or c<id>: a poster's deep link
     "privacy:my_data": EVERYONE,  # a person's own data, and erasing it: anyone, for themselves
     "privacy:forget_asked": EVERYONE,
     "privacy:forget_answered": EVERYONE,
