@@ -2,9 +2,8 @@
 
 A section is computed by a `SectionSource` from storage queries (storage/bulletins.py)
 for one campaign and one period.  `SOURCES` is the list a bulletin is made of, in
-order; a new section (rectification measures due and late, when that feature lands)
-is one more source here plus its titles in the locale files — the text, the chart
-and the tests take every section alike.
+order; a new section is one more source here plus its titles in the locale files —
+the text, the chart and the tests take every section alike.
 """
 
 from __future__ import annotations
@@ -12,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.campaign.schema import Campaign
 from storage.bulletins import BulletinRepo
+from storage.rectification import RectificationRepo
 from storage.uow import UnitOfWork
 
 
@@ -86,9 +87,24 @@ async def sample(uow: UnitOfWork, campaign: Campaign, period: Period) -> Section
     return table("sample", ("period", "total"), counts)
 
 
-# The sections of every bulletin, in order.  Rectification (measures due and late)
-# is added here when the rectification feature is merged.
-SOURCES: tuple[SectionSource, ...] = (complaints, sample)
+DUE_WITHIN_DAYS = 7  # "due" in a bulletin: a deadline within the coming week
+
+
+async def rectification(uow: UnitOfWork, campaign: Campaign, period: Period) -> Section:
+    """Rectification measures of approved plans per unit, as the period ends: late (not
+    done, deadline passed), due within a week, done, and promised in all (late first)."""
+    today = period.end.astimezone(ZoneInfo(campaign.timezone)).date()
+    found = await RectificationRepo(uow).measures_due_and_late_per_unit(
+        campaign.id, today, DUE_WITHIN_DAYS
+    )
+    counts: dict[int | None, tuple[int, ...]] = {
+        u: (m.late, m.due, m.done, m.total) for u, m in found.items()
+    }
+    return table("rectification", ("late", "due", "done", "total"), counts)
+
+
+# The sections of every bulletin, in order.
+SOURCES: tuple[SectionSource, ...] = (complaints, rectification, sample)
 
 
 async def compose(

@@ -19,7 +19,15 @@ from bot.access.service import Role
 from bot.app.runtime import open_services
 from bot.bulletin.figures import Period, Section, compose
 from bot.bulletin.schedule import Schedule
-from storage.models import BroadcastJob, Bulletin, Complaint, Respondent, Submission
+from storage.models import (
+    BroadcastJob,
+    Bulletin,
+    Complaint,
+    RectificationMeasure,
+    RectificationPlan,
+    Respondent,
+    Submission,
+)
 from tests.bot.complaints.conftest import CENTRE_ID, ComplaintApp
 from tests.bot.telegram.conftest import CAMPAIGNS
 from tests.bot.telegram.helpers import Citizen, plain, unit_id, wait_until
@@ -41,6 +49,7 @@ async def seed(app: ComplaintApp) -> None:
     """Complaints and questionnaires spread before, inside and around the first period."""
     services = app.services
     wujin, liyang = unit_id(services, "wujin"), unit_id(services, "liyang")
+    jintan = unit_id(services, "jintan")
     # (unit, filed, status, closed, due, overdue flag)
     complaints = [
         (wujin, local(20, 9, 7), "closed", local(26, 9, 7), local(27, 17, 7), False),  # closed in
@@ -100,8 +109,44 @@ async def seed(app: ComplaintApp) -> None:
                     voided=n == 10,
                 )
             )
+        seed_plans(conn, wujin, liyang, jintan, now)
 
     await services.db.writer.run(write)
+
+
+def seed_plans(conn: Connection, wujin: int, liyang: int, jintan: int, now: dt.datetime) -> None:
+    """Rectification plans: an approved one with late, due, later and done measures; a
+    completed one; a returned one (promises nothing, so not counted)."""
+    day = dt.date
+    # (unit, status, measures as (deadline, done_on))
+    plans = [
+        (
+            wujin,
+            "approved",
+            [
+                (day(2011, 7, 30), None),
+                (day(2011, 8, 5), None),
+                (day(2011, 8, 30), None),
+                (day(2011, 7, 20), day(2011, 7, 19)),
+            ],
+        ),
+        (liyang, "completed", [(day(2011, 7, 25), day(2011, 7, 28))]),
+        (jintan, "returned", [(day(2011, 7, 1), None)]),
+    ]
+    for n, (unit, status, measures) in enumerate(plans):
+        plan = conn.execute(
+            insert(RectificationPlan)
+            .values(campaign_id=CZ, unit_id=unit, status=status, created_by=1, created_at=now)
+            .returning(RectificationPlan.id)
+        ).scalar_one()
+        conn.execute(
+            insert(RectificationMeasure),
+            [
+                {"plan_id": plan, "position": k, "problem": f"p{n}.{k}", "measure": "m"}
+                | {"deadline": deadline, "done_on": done}
+                for k, (deadline, done) in enumerate(measures)
+            ],
+        )
 
 
 async def expected(
@@ -131,8 +176,29 @@ async def expected(
         n[1] += 1
     return {
         "complaints": {u: tuple(v) for u, v in counts.items() if any(v)},
+        "rectification": await expected_measures(app, end.astimezone(CN).date()),
         "sample": {u: tuple(v) for u, v in sample.items() if any(v)},
     }
+
+
+async def expected_measures(app: ComplaintApp, today: dt.date) -> dict[int | None, tuple[int, ...]]:
+    """Measures of approved or completed plans, counted here: late, due within 7 days,
+    done, in all."""
+    async with app.services.db.unit_of_work() as uow:
+        plans = (await uow.session.execute(select(RectificationPlan))).scalars().all()
+        measures = (await uow.session.execute(select(RectificationMeasure))).scalars().all()
+    promised = {p.id: p.unit_id for p in plans if p.status in ("approved", "completed")}
+    counts: dict[int | None, list[int]] = {}
+    for m in measures:
+        if m.plan_id not in promised:
+            continue
+        n = counts.setdefault(promised[m.plan_id], [0, 0, 0, 0])
+        open_ = m.done_on is None and m.deadline is not None
+        n[0] += open_ and m.deadline < today
+        n[1] += open_ and today <= m.deadline <= today + dt.timedelta(days=7)
+        n[2] += m.done_on is not None
+        n[3] += 1
+    return {u: tuple(v) for u, v in counts.items()}
 
 
 def figures(section: Section) -> dict[int | None, tuple[int, ...]]:
@@ -178,13 +244,15 @@ async def test_figures_equal_the_database(app: ComplaintApp) -> None:
     async with app.services.db.unit_of_work() as uow:
         found = await compose(uow, campaign, period)
     want = await expected(app, period)
-    assert [s.key for s in found.sections] == ["complaints", "sample"]
-    assert figures(found.sections[0]) == want["complaints"]
-    assert figures(found.sections[1]) == want["sample"]
-    # Not vacuous: every column has something to count.
-    assert all(found.sections[0].totals) and all(found.sections[1].totals)
+    assert [s.key for s in found.sections] == ["complaints", "rectification", "sample"]
+    for section in found.sections:
+        assert figures(section) == want[section.key], section.key
+        # Not vacuous: every column has something to count.
+        assert all(section.totals), section.key
     wujin = unit_id(app.services, "wujin")
     assert figures(found.sections[0])[wujin] == (1, 3, 1, 3)
+    # Late 07-30, due 08-05 (within a week of 08-01), 08-30 later, one done: 4 promised.
+    assert figures(found.sections[1])[wujin] == (1, 1, 1, 4)
     # Most urgent first: the rows are sorted by overdue, then received.
     assert [r.values for r in found.sections[0].rows] == sorted(
         (r.values for r in found.sections[0].rows), reverse=True
