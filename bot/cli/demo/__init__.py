@@ -27,11 +27,13 @@ import time
 from pathlib import Path
 
 from bot.campaign.loader import load_campaign
+from bot.campaign.schema import Campaign
 from bot.cli.demo.plans import people, survey_days
-from bot.cli.demo.rehearsal import rehearse
+from bot.cli.demo.rehearsal import RunLog, rehearse
 from bot.cli.demo.report import Setting, report
 from bot.cli.demo.stage import Stage, campaign_folder, running_bot
 from bot.core.clock import FixedClock
+from bot.scoring.results import CampaignScores
 
 DEFAULT_CAMPAIGN = Path("survey_defs/changzhou-2011-safety.yaml")
 DEFAULT_OUT = Path("exports")
@@ -56,18 +58,27 @@ async def run_demo(
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pingyi-demo-") as tmp:
         folder = campaign_folder(Path(tmp), source, minimum_sample)
-        campaign = load_campaign(folder / "campaign.yaml")
         url = database or f"sqlite+aiosqlite:///{tmp}/demo.db"
-        clock = FixedClock.on_day(next(iter(survey_days(campaign))))
-        rng = random.Random(seed)
-        crowd = people(campaign, respondents, rng)
-        async with running_bot(folder, url, clock, webhook_workers) as (api, services):
-            stage = Stage(api, services, services.registry.campaigns[campaign.id], clock)
-            log = await rehearse(stage, crowd, out, rng)
-            async with services.db.unit_of_work() as uow:
-                scores = await services.scoring.results(uow, campaign.id)
-    assert scores is not None
+        hooked = webhook_workers
+        campaign, scores, log = await _rehearse(folder, url, respondents, seed, out, hooked)
     name = "SQLite" if url.startswith("sqlite") else url.split(":")[0]
     minimum_in_file = load_campaign(source).rules.minimum_sample
     setting = Setting(name, time.perf_counter() - started, minimum_in_file)
-    return report(stage.campaign, scores, log, setting)
+    return report(campaign, scores, log, setting)
+
+
+async def _rehearse(
+    folder: Path, url: str, respondents: int, seed: int, out: Path, webhook_workers: int
+) -> tuple[Campaign, CampaignScores, RunLog]:
+    """Start the bot on the campaign in `folder`, rehearse, read the final scores."""
+    campaign = load_campaign(folder / "campaign.yaml")
+    clock = FixedClock.on_day(next(iter(survey_days(campaign))))
+    rng = random.Random(seed)
+    crowd = people(campaign, respondents, rng)
+    async with running_bot(folder, url, clock, webhook_workers) as (api, services):
+        stage = Stage(api, services, services.registry.campaigns[campaign.id], clock)
+        log = await rehearse(stage, crowd, out, rng)
+        async with services.db.unit_of_work() as uow:
+            scores = await services.scoring.results(uow, campaign.id)
+    assert scores is not None
+    return stage.campaign, scores, log

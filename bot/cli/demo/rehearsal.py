@@ -28,7 +28,9 @@ from bot.cli.demo.respondents import Respondent
 from bot.cli.demo.stage import Stage
 
 T = TypeVar("T")
-AT_ONCE = 120  # people acting at the same moment: enough to keep the bot busy
+# People acting at the same moment: enough to keep the bot busy; more only wakes more
+# waiting people on every message the server records (they all watch one signal).
+AT_ONCE = 50
 INSPECTIONS = (
     ("unannounced", "午间窗口无人值守，群众等候超过半小时。"),
     ("open", "办事指南未按规定公开收费标准。"),

@@ -11,7 +11,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.campaign.schema import Campaign
+from bot.cli.demo.casework import CaseLog
 from bot.cli.demo.rehearsal import RunLog
+from bot.complaints.screens import VERDICTS
 from bot.i18n import Safe, format_date, t
 from bot.scoring.flags import Reason, reasons, status_text
 from bot.scoring.format import format_interval, format_pct, format_points
@@ -41,49 +43,52 @@ def report(campaign: Campaign, scores: CampaignScores, log: RunLog, setting: Set
 
 def _opening(campaign: Campaign, log: RunLog, setting: Setting) -> list[str]:
     """Title, who took part, the casework, marks, bonus and sanction."""
-    first, last = log.days[0], log.days[-1]
-    cases = log.cases
+    title = t(
+        LOCALE,
+        "report.title",
+        campaign=campaign.name.get(LOCALE),
+        first=format_date(LOCALE, log.days[0]),
+        last=format_date(LOCALE, log.days[-1]),
+    )
     return [
-        t(
-            LOCALE,
-            "report.title",
-            campaign=campaign.name.get(LOCALE),
-            first=format_date(LOCALE, first),
-            last=format_date(LOCALE, last),
-        ),
-        t(
-            LOCALE,
-            "report.run",
-            people=log.people,
-            panel=log.panel,
-            public=log.people - log.panel,
-            submitted=log.submitted,
-            ratings=log.ratings,
-            suggestions=log.suggestions,
-            database=setting.database,
-        ),
-        t(
-            LOCALE,
-            "report.cases",
-            filed=cases.filed,
-            closed=cases.closed,
-            substantiated=cases.verdicts.get("substantiated", 0),
-            partly=cases.verdicts.get("partly", 0),
-            unsubstantiated=cases.verdicts.get("unsubstantiated", 0),
-            rated=cases.rated,
-        ),
-        t(
-            LOCALE,
-            "report.inspections",
-            inspections=cases.inspections,
-            confirmed=cases.confirmed,
-            rejected=cases.rejected,
-            corrected=cases.corrected,
-        ),
+        title,
+        _who(log, setting),
+        *_casework(log.cases),
         t(LOCALE, "report.marks", count=log.marks),
         t(LOCALE, "report.bonus", answer=log.bonus),
         t(LOCALE, "report.sanction", answer=log.sanction),
     ]
+
+
+def _who(log: RunLog, setting: Setting) -> str:
+    """Who took part and how many questionnaires they submitted."""
+    return t(
+        LOCALE,
+        "report.run",
+        people=log.people,
+        panel=log.panel,
+        public=log.people - log.panel,
+        submitted=log.submitted,
+        ratings=log.ratings,
+        suggestions=log.suggestions,
+        database=setting.database,
+    )
+
+
+def _casework(cases: CaseLog) -> list[str]:
+    """Complaints filed and how they ended; inspections and what became of them."""
+    verdicts = {v: cases.verdicts.get(v, 0) for v in VERDICTS}
+    done = {"filed": cases.filed, "closed": cases.closed, "rated": cases.rated}
+    complaints = t(LOCALE, "report.cases", **done, **verdicts)
+    inspections = t(
+        LOCALE,
+        "report.inspections",
+        inspections=cases.inspections,
+        confirmed=cases.confirmed,
+        rejected=cases.rejected,
+        corrected=cases.corrected,
+    )
+    return [complaints, inspections]
 
 
 def _kind(campaign: Campaign, scores: CampaignScores, kind: str) -> list[str]:
