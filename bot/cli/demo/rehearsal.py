@@ -105,8 +105,10 @@ async def _bounded(jobs: list[Awaitable[T]]) -> list[T]:
 
 
 async def _casework(stage: Stage, people: int, log: CaseLog, rng: random.Random) -> None:
-    """Complaints (one per 25 people, at least 3) and three inspections, handled."""
-    filed = cases(stage, max(3, people // 25), rng)
+    """Complaints (one per 25 people, at least 3; none if the campaign takes none) and
+    three inspections, handled."""
+    taken = stage.campaign.complaints is not None
+    filed = cases(stage, max(3, people // 25), rng) if taken else []
     visited = rng.sample(stage.campaign.units, len(INSPECTIONS))
     units = sorted({c.unit for c in filed} | {u.id for u in visited})
     handlers = {u: Handler(stage, n, u) for n, u in enumerate(units)}
