@@ -82,14 +82,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_run)
 
-    demo = commands.add_parser("demo", help="rehearse a campaign with simulated citizens, offline")
+    demo = commands.add_parser(
+        "demo", help="rehearse a whole campaign with simulated people, offline"
+    )
     demo.add_argument(
         "--campaign",
         type=Path,
         default=None,
         help="campaign file (default: the Changzhou 2011 campaign)",
     )
-    demo.add_argument("--respondents", type=int, default=300, help="simulated citizens")
+    demo.add_argument(
+        "--respondents", type=int, default=300, help="simulated citizens (the public)"
+    )
     demo.add_argument("--seed", type=int, default=2011, help="random seed for the answers")
     demo.add_argument(
         "--database",
@@ -101,6 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--workers", type=int, default=1, help="with --webhook: inbox workers claiming at once"
+    )
+    demo.add_argument(
+        "--out", type=Path, default=Path("exports"), help="folder for the workbook (exports/)"
+    )
+    demo.add_argument(
+        "--minimum-sample",
+        type=int,
+        default=None,
+        help="rehearse with this minimum sample instead of the campaign file's (quick runs)",
     )
     demo.set_defaults(func=_demo)
 
@@ -151,9 +164,19 @@ def _demo(args: argparse.Namespace) -> int:
         raise ConfigError("demo error: --respondents: must be at least 1")
     if args.workers < 1:
         raise ConfigError("demo error: --workers: must be at least 1")
+    if args.minimum_sample is not None and args.minimum_sample < 1:
+        raise ConfigError("demo error: --minimum-sample: must be at least 1")
     hooked = args.workers if args.webhook else 0
     report = asyncio.run(
-        run_demo(args.campaign, args.respondents, args.seed, args.database, hooked)
+        run_demo(
+            args.campaign,
+            args.respondents,
+            args.seed,
+            args.database,
+            hooked,
+            args.out,
+            args.minimum_sample,
+        )
     )
     print(report)
     return 0
