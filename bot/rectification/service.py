@@ -38,7 +38,7 @@ from bot.workdays.calendar import WorkdayCalendar
 from storage.complaints import ComplaintRepo
 from storage.followers import FollowersRepo
 from storage.publication import PublicationRepo
-from storage.rectification import LateMeasure, RectificationRepo
+from storage.rectification import LateMeasure, MeasureRow, RectificationRepo
 from storage.uow import UnitOfWork
 
 LEVELS: tuple[Level, ...] = tuple(Level)
@@ -130,7 +130,28 @@ class RectificationService:
         suggestions = (await PublicationRepo(uow).suggestion_counts(campaign.id)).get(unit_id, 0)
         if suggestions:
             lines.append(t(locale, "rectify.prefill.suggestions", count=suggestions))
+        for left in await self.carried_over(uow, campaign, unit_id):
+            lines.append(t(locale, "rectify.prefill.carried", measure=left.measure or left.problem))
         return lines, suggestions
+
+    async def carried_over(
+        self, uow: UnitOfWork, campaign: Campaign, unit_id: int
+    ) -> list[MeasureRow]:
+        """回头看: the measures last round's plan promised for this unit (through the
+        campaign's `follows` map) and never reported done; [] when nothing is followed."""
+        last = self.last_round_unit(campaign, unit_id)
+        if last is None:
+            return []
+        return await RectificationRepo(uow).unfinished_measures(*last)
+
+    def last_round_unit(self, campaign: Campaign, unit_id: int) -> tuple[str, int] | None:
+        """The followed campaign's id and the database id of this unit's last-round unit
+        (None: the campaign follows none, the unit is new, or that campaign is not loaded)."""
+        follows, found = campaign.follows, self.registry.unit(unit_id)
+        if follows is None or found is None or found[1].id not in follows.units:
+            return None
+        old = self.registry.unit_ids.get((follows.campaign, follows.units[found[1].id]))
+        return None if old is None else (follows.campaign, old)
 
     async def _save(self, uow: UnitOfWork, plan: Plan) -> Plan:
         """Store an edited plan (refused if it stopped being editable meanwhile)."""

@@ -16,7 +16,7 @@ from bot.scoring.results import Figure
 from bot.telegram import keyboards_rectify
 from bot.telegram.render_evaluator import split_message
 from storage.outbox import Single
-from storage.rectification import LateMeasure
+from storage.rectification import LateMeasure, MeasureRow
 
 ECHO = 300  # characters of a typed problem, measure or note shown back
 
@@ -222,3 +222,15 @@ def results_lines(
         uid: results_line(plan_, figure, today, locale) for uid, (plan_, figure) in found.items()
     }
     return {uid: line for uid, line in lines.items() if line}
+
+
+def carried_lines(measures: list[MeasureRow], locale: str) -> list[str]:
+    """回头看 in /score: last round's measures for the unit never reported done."""
+    if not measures:
+        return []
+    lines = [t(locale, "rectify.score.carried", count=len(measures))]
+    for m in measures:
+        deadline = m.deadline.isoformat() if m.deadline else "—"
+        what = echo(m.measure or m.problem, 200)
+        lines.append(t(locale, "rectify.score.carried_line", measure=what, deadline=deadline))
+    return lines

@@ -126,6 +126,8 @@ async def score(
         plan, figure = await services.rectification.of_unit(uow, campaign.id, scored.unit_id)
         today = services.rectification.today(campaign.id)
         extra = rectify.score_lines(plan, figure, scored.satisfaction, today, locale)
+        left = await services.rectification.carried_over(uow, campaign, scored.unit_id)
+        extra += rectify.carried_lines(left, locale)
         await _send(message, screens.score(*found, locale, lookback) + extra)
 
 

@@ -19,6 +19,7 @@ from bot.i18n import t
 from bot.publish.reports import reach_sheets
 from bot.publish.site import published_pages
 from bot.scoring.export import workbook_bytes
+from storage.rectification import MeasureRow, RectificationRepo
 from tests.bot.scoring.helpers import B, D, F, V, add_questionnaires, scoring_services
 from tests.bot.telegram.conftest import BotApp
 from tests.bot.telegram.helpers import Citizen
@@ -166,3 +167,54 @@ async def test_score_and_ranking_in_chat_show_the_change(app: BotApp) -> None:
     wujin = services.registry.campaigns[FU].unit("wujin-window").name.get("en")
     line = next(line for line in lines if wujin in line)
     assert line.endswith("· last round ranked 2 of 3, 80.0% (↑1, +20.0)")
+
+
+async def _last_round_plan(services: Services) -> None:
+    """2011's plan for wujin-window, approved: one measure done, one never reported done."""
+    wujin = services.registry.unit_ids[(CZ, "wujin-window")]
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        repo = RectificationRepo(uow)
+        plan = await repo.create(CZ, wujin, ["queues", "opening hours"], 0, 1, now)
+        measures = [
+            MeasureRow(0, "queues", "a second counter", dt.date(2011, 10, 1), done_on=DAY),
+            MeasureRow(1, "opening hours", "open on Saturdays", dt.date(2011, 11, 1)),
+        ]
+        assert await repo.save_draft(plan, measures, None, None)
+        assert await repo.move(plan, ("draft",), "submitted", 1, now)
+        assert await repo.move(plan, ("submitted",), "approved", 2, now, "fine")
+        await uow.commit()
+
+
+async def test_last_rounds_unfinished_measures_reach_the_new_round(app: BotApp) -> None:
+    """回头看: the unfinished measure is in the new round's draft and in /score; the done
+    one and the units that are new or not followed carry nothing."""
+    services = app.services
+    await _rounds(services)
+    await _last_round_plan(services)
+    registry = services.registry
+    fu = registry.campaigns[FU]
+    async with services.db.unit_of_work() as uow:
+        new_wujin = registry.unit_ids[(FU, "wujin-window")]
+        left = await services.rectification.carried_over(uow, fu, new_wujin)
+        assert [m.measure for m in left] == ["open on Saturdays"]
+        for code in ("new-window", "city-window"):
+            assert (
+                await services.rectification.carried_over(uow, fu, registry.unit_ids[(FU, code)])
+                == []
+            )
+        assert (
+            await services.rectification.carried_over(
+                uow, registry.campaigns[CZ], registry.unit_ids[(CZ, "wujin-window")]
+            )
+            == []
+        )  # 2011 follows nothing
+        draft = await services.rectification.open(uow, 1, new_wujin, "en")
+    assert any("open on Saturdays" in m.problem for m in draft.measures)
+    assert not any("second counter" in m.problem for m in draft.measures)
+    async with services.db.unit_of_work() as uow:
+        await services.access.grant(uow, None, 6001, Role.EVALUATOR)
+    evaluator = Citizen(app, 6001, "en")
+    [score] = await evaluator.send(f"/score {FU}/wujin-window")
+    assert "Last round's unfinished rectification measures (look back), 1:" in score.plain_text
+    assert "• open on Saturdays (was due 2011-11-01)" in score.plain_text
