@@ -25,7 +25,7 @@ from storage.complaint_records import (
     new_tracking,
     tracking_year,
 )
-from storage.models import Complaint, ComplaintDraft, ComplaintEntry, Grant
+from storage.models import Complaint, ComplaintCohandler, ComplaintDraft, ComplaintEntry, Grant
 from storage.models import Finding as FindingRow
 from storage.records import Role
 from storage.uow import UnitOfWork
@@ -93,16 +93,35 @@ class ComplaintRepo:
         return await self._records(stmt.order_by(Complaint.filed_at).limit(limit))
 
     async def attachments(self, complaint_id: int) -> tuple[Attachment, ...]:
-        """Evidence files of a complaint, in the order sent."""
+        """The citizen's evidence files of a complaint, in the order sent (a co-handling
+        unit's files belong to its part, not to the evidence)."""
         stmt = (
             select(ComplaintEntry.kind, ComplaintEntry.file_id)
             .where(
                 ComplaintEntry.complaint_id == complaint_id,
                 ComplaintEntry.kind.in_(("photo", "document")),
+                ComplaintEntry.author == "citizen",
             )
             .order_by(ComplaintEntry.id)
         )
         return tuple(Attachment(k, f) for k, f in await self.uow.session.execute(stmt) if f)
+
+    async def cohandlers(self, complaint_id: int) -> list[int]:
+        """The co-handling units of a complaint (共同办理), in the order added."""
+        c = ComplaintCohandler
+        stmt = select(c.unit_id).where(c.complaint_id == complaint_id).order_by(c.added_at)
+        return list((await self.uow.session.execute(stmt)).scalars())
+
+    async def cohandled(self, unit_ids: set[int], limit: int = 30) -> list[ComplaintRecord]:
+        """Open complaints these units co-handle, most urgent first."""
+        if not unit_ids:
+            return []
+        c = ComplaintCohandler
+        stmt = select(*_COLUMNS).where(
+            Complaint.id.in_(select(c.complaint_id).where(c.unit_id.in_(unit_ids))),
+            Complaint.status.in_(WITH_UNIT),
+        )
+        return await self._records(stmt.order_by(Complaint.due_at).limit(limit))
 
     async def handlers_of(self, unit_id: int | None) -> list[int]:
         """Telegram ids of the handlers registered for a unit (none without a unit)."""
@@ -195,6 +214,40 @@ class ComplaintRepo:
             lambda conn: _add_entry(conn, complaint_id, author, kind, now, text, file_id)
         )
 
+    async def add_cohandler(
+        self, complaint_id: int, unit_id: int, by: int, now: dt.datetime
+    ) -> bool:
+        """Make `unit_id` a co-handling unit of the complaint; False if it already is."""
+
+        def write(conn: Connection) -> bool:
+            c = ComplaintCohandler
+            found = select(c.unit_id).where(c.complaint_id == complaint_id, c.unit_id == unit_id)
+            if conn.execute(found).first() is not None:
+                return False
+            values = {"complaint_id": complaint_id, "unit_id": unit_id}
+            conn.execute(insert(c).values(added_by=by, added_at=now, **values))
+            return True
+
+        return await self.uow.run_exclusive(write)
+
+    async def add_part(
+        self,
+        complaint_id: int,
+        unit_id: int,
+        now: dt.datetime,
+        text: str,
+        files: tuple[Attachment, ...],
+    ) -> None:
+        """A co-handling unit's part: its files, then its text, in one transaction
+        (`author` is the handler role; `unit_id` says which unit, never who)."""
+
+        def write(conn: Connection) -> None:
+            for item in files:
+                _add_entry(conn, complaint_id, "handler", item.kind, now, "", item.file_id, unit_id)
+            _add_entry(conn, complaint_id, "handler", "part", now, text, None, unit_id)
+
+        await self.uow.run_exclusive(write)
+
     async def close(
         self,
         record: ComplaintRecord,
@@ -283,11 +336,18 @@ def _add_entry(
     now: dt.datetime,
     text: str,
     file_id: str | None,
+    unit_id: int | None = None,
 ) -> None:
-    """Insert one entry: evidence, added information, a question or an answer."""
+    """Insert one entry: evidence, added information, a question, an answer, a part."""
     conn.execute(
         insert(ComplaintEntry).values(
-            complaint_id=complaint_id, author=author, kind=kind, text=text, file_id=file_id, at=now
+            complaint_id=complaint_id,
+            author=author,
+            kind=kind,
+            text=text,
+            file_id=file_id,
+            at=now,
+            unit_id=unit_id,
         )
     )
 

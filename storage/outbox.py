@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from storage.models import BroadcastJob, BroadcastRecipient, Respondent
+from storage.models import BroadcastJob, BroadcastRecipient, OutboxUpload, Respondent
 from storage.uow import Database
 from storage.writer import Op, Prepared
 
@@ -89,6 +89,16 @@ class QueuedJob:
     markup: dict[str, Any] | None
     watched: bool = False  # an admin watches its progress in a status message
     single: bool = False  # a delivery: one message to one chat
+    upload_id: int | None = None  # a file uploaded with it (`Upload`), sent as a photo
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file uploaded with a message (e.g. a drawn chart), stored once for every
+    delivery queued with the same `Upload`."""
+
+    filename: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,7 @@ class Single:
     markup: dict[str, Any] | None = None  # an inline keyboard, as Bot API JSON
     media_kind: str | None = None  # photo | document (then `text` is the caption)
     media_file_id: str | None = None
+    upload: Upload | None = None  # a file to upload instead of a file_id (media_kind photo)
 
 
 class Selection(Protocol):
@@ -162,7 +173,7 @@ class OutboxStore:
         """One delivery job per message, all in one transaction, in order."""
 
         def write(conn: Connection) -> list[int]:
-            ids = []
+            ids, uploads = [], _Uploads(conn)
             for m in messages:
                 values = {
                     "kind": DELIVERY,
@@ -171,6 +182,7 @@ class OutboxStore:
                     "media_file_id": m.media_file_id,
                     "markup": m.markup,
                     "audience": {"kind": "chat"},
+                    "upload_id": uploads.id_of(m.upload),
                 }
                 job_id = _insert_job(conn, now, 1, values)
                 _insert_recipients(conn, job_id, [(m.chat_id, m.locale)])
@@ -275,6 +287,7 @@ class OutboxStore:
                     dict(j.markup) if j.markup else None,
                     j.status_message_id is not None,
                     j.kind == DELIVERY,
+                    j.upload_id,
                 )
                 for j in rows
             ]
@@ -321,6 +334,13 @@ class OutboxStore:
 
         return await self.db.writer.run(write)
 
+    async def upload(self, upload_id: int) -> Upload:
+        """A stored upload."""
+        async with self.db.unit_of_work() as uow:
+            stmt = select(OutboxUpload.filename, OutboxUpload.data)
+            name, data = (await uow.session.execute(stmt.where(OutboxUpload.id == upload_id))).one()
+            return Upload(str(name), bytes(data))
+
     async def outcomes(self, job_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """The state and error of each single delivery (job id → (state, error))."""
         async with self.db.unit_of_work() as uow:
@@ -346,3 +366,22 @@ def _insert_recipients(conn: Connection, job_id: int, chosen: list[tuple[int, st
                 for uid, loc in chosen[start : start + 5000]
             ],
         )
+
+
+class _Uploads:
+    """Each distinct `Upload` of one enqueue, inserted once."""
+
+    def __init__(self, conn: Connection) -> None:
+        """Insert on `conn`."""
+        self.conn = conn
+        self.ids: dict[int, int] = {}
+
+    def id_of(self, upload: Upload | None) -> int | None:
+        """The stored upload's id (inserted at its first use); None for no upload."""
+        if upload is None:
+            return None
+        if id(upload) not in self.ids:
+            values = {"filename": upload.filename, "data": upload.data}
+            stmt = insert(OutboxUpload).values(**values).returning(OutboxUpload.id)
+            self.ids[id(upload)] = int(self.conn.execute(stmt).scalar_one())
+        return self.ids[id(upload)]

@@ -27,10 +27,12 @@ from storage.models import (
     Conversation,
     Grant,
     Membership,
+    RectificationRating,
     ReminderMark,
     Respondent,
     Submission,
     Unit,
+    UnitFollower,
 )
 from storage.uow import UnitOfWork
 
@@ -111,6 +113,12 @@ async def personal_data(uow: UnitOfWork, rid: int) -> dict[str, Any]:
         "reminders": await _rows(
             uow, select(ReminderMark).where(ReminderMark.respondent_id == rid)
         ),
+        "units_followed": await _rows(
+            uow, select(UnitFollower).where(UnitFollower.respondent_id == rid)
+        ),
+        "rectification_verdicts": await _rows(
+            uow, select(RectificationRating).where(RectificationRating.respondent_id == rid)
+        ),
     }
 
 
@@ -160,8 +168,15 @@ def forget(
         (Conversation, Conversation.respondent_id),
         (ComplaintDraft, ComplaintDraft.respondent_id),
         (ReminderMark, ReminderMark.respondent_id),
+        (UnitFollower, UnitFollower.respondent_id),  # following is about the person
     ):
         conn.execute(delete(table).where(column == rid))
+    # A verdict on a rectification still counts, like an answer, under the anonymous id.
+    conn.execute(
+        update(RectificationRating)
+        .where(RectificationRating.respondent_id == rid)
+        .values(respondent_id=anon)
+    )
     grants = conn.execute(delete(Grant).where(Grant.user_id == rid)).rowcount
     codes = conn.execute(update(Code).where(Code.used_by == rid).values(used_by=anon)).rowcount
     deliveries = conn.execute(

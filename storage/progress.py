@@ -20,6 +20,8 @@ class UnitProgress:
 
     started: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     submitted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # submitted questionnaires (every component) by how they were opened: poster | list
+    entries: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
 @dataclass
@@ -59,15 +61,16 @@ class ProgressRepo:
         session, s = self.uow.session, Submission
         counted = (s.campaign_id == campaign_id, s.status == "submitted", s.voided.is_(False))
         rows = await session.execute(
-            select(s.unit_id, s.component, s.status, func.count())
+            select(s.unit_id, s.component, s.status, s.entry, func.count())
             .where(s.campaign_id == campaign_id, s.voided.is_(False))
-            .group_by(s.unit_id, s.component, s.status)
+            .group_by(s.unit_id, s.component, s.status, s.entry)
         )
-        for unit_id, component, status, n in rows:
+        for unit_id, component, status, entry, n in rows:
             unit = found.units[unit_id]
             unit.started[component] += n  # a submitted questionnaire was started too
             if status == "submitted":
                 unit.submitted[component] += n
+                unit.entries[entry] += n
         people = func.count(func.distinct(s.respondent_id))
         category_rows = await session.execute(
             select(s.category, people).where(*counted).group_by(s.category)

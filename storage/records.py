@@ -54,6 +54,7 @@ class DraftRecord:
     answers: dict[str, str] = field(default_factory=dict)
     suggestion: str | None = None
     started_at: dt.datetime | None = None
+    entry: str = "list"  # how it was opened: "poster" (a unit's deep link) or "list"
 
     @property
     def submitted(self) -> bool:

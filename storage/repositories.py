@@ -164,6 +164,7 @@ class SurveyRepo:
             updated_at=now,
             submitted_at=None,
             voided=False,
+            entry=draft.entry,
         )
 
     def stage_answer(self, draft: DraftRecord, item: str, level: str, now: dt.datetime) -> None:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.bulletin.schedule import DEFAULT_SCHEDULE, Schedule, ScheduleError
 from bot.i18n import LOCALES
 
 PUBLIC_BOT_API = "https://api.telegram.org"
@@ -88,6 +89,10 @@ class Settings(BaseSettings):
     webhook_max_connections: int = Field(default=40, ge=1, le=100, alias="WEBHOOK_MAX_CONNECTIONS")
     # /readyz fails when the oldest waiting update is older than this.
     ready_max_lag_seconds: float = Field(default=60.0, gt=0, alias="READY_MAX_LAG_SECONDS")
+    # When bulletins (定期通报) go to evaluators and the complaint centre, in each
+    # campaign's local time (bot/bulletin/schedule.py): off, daily HH:MM, mon…sun HH:MM,
+    # monthly D HH:MM.
+    bulletin_schedule: str = Field(default=DEFAULT_SCHEDULE, alias="BULLETIN_SCHEDULE")
 
     @field_validator("bot_token")
     @classmethod
@@ -110,6 +115,15 @@ class Settings(BaseSettings):
         # Telegram's rule for secret_token; the message never quotes the value.
         if value is not None and not SECRET_SHAPE.fullmatch(value.get_secret_value()):
             raise ValueError("must be 1-256 characters: letters, digits, _ or -")
+        return value
+
+    @field_validator("bulletin_schedule")
+    @classmethod
+    def _schedule_shape(cls, value: str) -> str:
+        try:
+            Schedule.parse(value)
+        except ScheduleError as exc:
+            raise ValueError(str(exc)) from None
         return value
 
     @field_validator("webhook_path")

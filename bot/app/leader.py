@@ -1,6 +1,6 @@
 """The background jobs run once across workers: the process holding the "background"
-lease runs them (bot/app/services.py: outbox, reminders, escalations, retention,
-score refresh), renewing it every `ttl / 3`; if it dies, another process takes the
+lease runs them (bot/app/services.py: outbox, reminders, escalations, bulletins,
+retention, score refresh), renewing it every `ttl / 3`; if it dies, another process takes the
 lease over within `ttl` and starts them.  A holder that fails to renew in time
 stops them before its lease can have passed to someone else.
 """

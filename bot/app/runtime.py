@@ -13,6 +13,7 @@ from bot.app.config import Settings
 from bot.app.inbox import WorkerSettings
 from bot.app.leader import Leadership, elected
 from bot.app.services import Adapter, Services
+from bot.bulletin.schedule import Schedule
 from bot.campaign.loader import load_campaigns
 from bot.complaints.service import Centre
 from bot.core.clock import Clock, FixedClock, SystemClock
@@ -56,6 +57,7 @@ async def services_from(settings: Settings) -> AsyncIterator[Services]:
     ) as services:
         services.admin.configure(admin_settings(settings))
         services.privacy.retention_days = settings.retention_days
+        services.bulletins.schedule = Schedule.parse(settings.bulletin_schedule)
         yield services
 
 

@@ -2,8 +2,8 @@
 
 The services also own the background work: `start(sender)` runs the outbox
 (every message that is not a reply), the admin ticker (reminders, phase
-notices), the complaint notice loop (reminders, escalations), the retention
-purge of closed complaints and the score refresh; `stop()` ends them all.
+notices), the complaint notice loop (reminders, escalations), the scheduled
+bulletins, the retention purge of closed complaints and the score refresh; `stop()` ends them all.
 Entry points call the two; routers never do.
 """
 
@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bot.access.service import AccessService
 from bot.admin.service import AdminService
+from bot.bulletin.service import BulletinService
 from bot.campaign.schema import Campaign
 from bot.complaints.screens import Delivery
 from bot.complaints.service import Centre, ComplaintService
@@ -29,6 +30,7 @@ from bot.outbox.queue import Outbox
 from bot.people.service import PeopleService
 from bot.privacy.service import PrivacyService
 from bot.publish.service import PublicationService
+from bot.rectification.service import RectificationService
 from bot.scoring.records import Records
 from bot.scoring.service import ScoringService
 from bot.survey.service import SurveyService
@@ -70,6 +72,8 @@ class Services:
     admin: AdminService = field(init=False)  # phases, broadcasts, reminders (bot/admin/)
     publish: PublicationService = field(init=False)  # publication of results (bot/publish/)
     privacy: PrivacyService = field(init=False)  # /mydata, /forget, retention (bot/privacy/)
+    bulletins: BulletinService = field(init=False)  # periodic bulletins (bot/bulletin/)
+    rectification: RectificationService = field(init=False)  # 整改反馈 (bot/rectification/)
     # Every update, stored before it is acknowledged (storage/inbox.py); leases run on
     # the wall clock even when a rehearsal fixes the campaign's day.
     inbox: Inbox = field(init=False)
@@ -107,8 +111,16 @@ class Services:
         survey.phases = services.admin.phases
         services.publish = PublicationService(registry, clock, services.scoring, services.outbox)
         services.privacy = PrivacyService(db, registry, clock)
+        services.rectification = RectificationService(registry, clock, services.scoring)
         services.privacy.on_forgotten += [people.forget, survey.forget_person]
+        services.bulletins = BulletinService(
+            db, registry, clock, services.outbox, people, services.bulletin_chats
+        )
         return services
+
+    def bulletin_chats(self) -> set[int]:
+        """Who gets bulletins besides granted evaluators: configured admins, the centre."""
+        return set(self.access.admin_ids) | set(self.complaints.centre.recipients())
 
     def now(self) -> dt.datetime:
         """The current instant."""
@@ -124,6 +136,7 @@ class Services:
         self.tasks = [
             asyncio.create_task(self.outbox.run(adapter), name="outbox"),
             asyncio.create_task(self._notice_loop(), name="complaint-notices"),
+            asyncio.create_task(self._bulletin_loop(), name="bulletins"),
             asyncio.create_task(self.privacy.run_retention(), name="retention"),
         ]
         self.admin.start()
@@ -148,6 +161,15 @@ class Services:
                 await self.send_due_notices()
             except Exception:  # a failed round is retried at the next
                 log.exception("complaint reminders: round failed")
+            await asyncio.sleep(self.notice_every)
+
+    async def _bulletin_loop(self) -> None:
+        """Send the scheduled bulletins that are due, looking every `notice_every` seconds."""
+        while True:
+            try:
+                await self.bulletins.tick()
+            except Exception:  # a failed round is retried at the next
+                log.exception("bulletins: round failed")
             await asyncio.sleep(self.notice_every)
 
     # -- deliveries ----------------------------------------------------------------------

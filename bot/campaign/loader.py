@@ -10,6 +10,7 @@ that same tree, so the lines always describe what was validated.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from bot.campaign.follows import follow_errors
 from bot.campaign.schema import Campaign
 
 Loc = tuple[str | int, ...]
@@ -203,6 +205,9 @@ _MESSAGE_FIELDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"component (\S+): category '([^']+)'", "components[id={0}].categories[={1}]"),
         (r"component (\S+): phase '([^']+)'", "components[id={0}].phase"),
         (r"survey component (\S+) needs", "components[id={0}]"),
+        (r"rectification component (\S+):", "components[id={0}]"),
+        (r"component (\S+): only a survey component has items", "components[id={0}].items"),
+        (r"at most one rectification component", "components"),
         (r"component weights sum", "components"),
         (r"composition rule: component '([^']+)'", "rules.composition[component={0}].component"),
         (
@@ -215,6 +220,8 @@ _MESSAGE_FIELDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"default_case_class", "default_case_class"),
         (r"duplicate item id '([^']+)'", "[id={0}].id"),
         (r"phase \S+: end", "end"),
+        (r"follows\.campaign", "follows.campaign"),
+        (r"follows\.units: '([^']+)'", "follows.units.{0}"),
     )
 )
 
@@ -299,11 +306,8 @@ def _message(error: ErrorDetails) -> str:
 
 
 def _validation_errors(doc: _Document, exc: ValidationError) -> list[CampaignFileError]:
-    """Each pydantic error as a CampaignFileError at its line.
-
-    A missing key has no node of its own; `line_of` then stops at the mapping
-    that lacks it, which is where the key has to be added.
-    """
+    """Each pydantic error as a CampaignFileError at its line (a missing key: at the
+    mapping that lacks it, where `line_of` stops and where the key has to be added)."""
     errors = []
     for error in exc.errors():
         loc: Loc = tuple(error["loc"])
@@ -345,7 +349,20 @@ def validate_file(path: Path) -> list[CampaignFileError]:
         doc = _parse(path)
     except CampaignFileError as exc:
         return [exc]
-    return _check(doc)[1]
+    campaign, errors = _check(doc)
+    if campaign is None or campaign.follows is None:
+        return errors
+    return follow_errors(campaign, doc, _siblings(path))
+
+
+def _siblings(path: Path) -> dict[str, Campaign]:
+    """The valid campaigns in the files beside `path` (for its `follows`)."""
+    found: dict[str, Campaign] = {}
+    for other in campaign_files(path.parent):
+        with contextlib.suppress(CampaignFileError):  # a broken neighbour is its own report
+            campaign = _check(_parse(other))[0] if other != path else None
+            found.update({campaign.id: campaign} if campaign else {})
+    return found
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -368,6 +385,7 @@ def load_campaigns(directory: Path) -> dict[str, Campaign]:
     """
     campaigns: dict[str, Campaign] = {}
     origin: dict[str, Path] = {}
+    docs: dict[str, _Document] = {}
     for path in campaign_files(directory):
         campaign, doc = _load(path)
         if campaign.id in campaigns:
@@ -375,5 +393,9 @@ def load_campaigns(directory: Path) -> dict[str, Campaign]:
                 ("id",), f"campaign id {campaign.id!r} is already defined in {origin[campaign.id]}"
             )
         campaigns[campaign.id] = campaign
-        origin[campaign.id] = path
+        origin[campaign.id], docs[campaign.id] = path, doc
+    for campaign_id, campaign in campaigns.items():
+        errors = follow_errors(campaign, docs[campaign_id], campaigns)
+        if errors:
+            raise errors[0]
     return campaigns

@@ -25,6 +25,7 @@ from bot.campaign.base import (
     Strict,
     require_unique,
 )
+from bot.campaign.reach import Follows, Outreach
 
 __all__ = ["DEFAULT_LOCALE", "LOCALES", "CampaignId", "ComponentId", "LocaleText", "Slug", "Strict"]
 
@@ -37,8 +38,9 @@ class UnitKind(StrEnum):
     DIVISION = "division"
 
 
-class Unit(Strict):
-    """An evaluated unit (被评单位): a bureau, a division or a service window."""
+class Unit(Outreach):
+    """An evaluated unit (被评单位): a bureau, a division or a service window; with its
+    published time limits and complaint channel (Outreach) if the file gives them."""
 
     id: Slug
     name: LocaleText
@@ -111,6 +113,7 @@ class ComponentKind(StrEnum):
     SURVEY = "survey"  # satisfaction of chat answers
     MANUAL = "manual"  # marks entered by evaluators
     DEDUCTION = "deduction"  # full weight minus findings, never below zero
+    RECTIFICATION = "rectification"  # the public's satisfaction with the unit's rectification
 
 
 class Component(Strict):
@@ -268,6 +271,8 @@ class Campaign(Strict):
     phases: list[Phase] = Field(min_length=1)
     rules: Rules = Rules()
     complaints: Complaints | None = None
+    # last round (回头看); its old unit ids are checked against it in bot/campaign/follows.py
+    follows: Follows | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Campaign:
@@ -300,6 +305,10 @@ class Campaign(Strict):
                 require_unique([i.id for i in comp.items], "item")
             if comp.kind is ComponentKind.SURVEY and comp.phase is None:
                 raise ValueError(f"survey component {comp.id} needs the phase it is open in")
+            if comp.kind is ComponentKind.RECTIFICATION and (comp.phase or comp.categories):
+                raise ValueError(f"rectification component {comp.id}: no phase, no categories")
+        if sum(1 for c in self.components if c.kind is ComponentKind.RECTIFICATION) > 1:
+            raise ValueError("at most one rectification component")
         total = sum((c.weight for c in self.components), Decimal(0))
         if total != Decimal(100):
             raise ValueError(f"component weights sum to {total} %, not 100 %")
@@ -309,6 +318,12 @@ class Campaign(Strict):
             for cat in rule.categories:
                 if cat not in category_ids:
                     raise ValueError(f"composition rule: category {cat!r} is unknown")
+        if self.follows is not None:
+            if self.follows.campaign == self.id:
+                raise ValueError("follows.campaign: a campaign cannot follow itself")
+            for new in self.follows.units:
+                if new not in unit_ids:
+                    raise ValueError(f"follows.units: {new!r} is not a unit of this campaign")
         if self.complaints and self.complaints.deduction_component:
             dc = self.complaints.deduction_component
             if dc not in component_ids or self.component(dc).kind is not ComponentKind.DEDUCTION:

@@ -22,6 +22,7 @@ from bot.cli.admin import add_commands
 from bot.cli.backup import add_commands as add_backup_commands
 from bot.cli.failures import CommandFailed
 from bot.cli.inbox import add_commands as add_inbox_commands
+from bot.cli.posters import add_commands as add_poster_commands
 from bot.cli.publish import add_commands as add_publish_commands
 from bot.cli.scoring import add_commands as add_scoring_commands
 from bot.cli.startup import preflight
@@ -81,14 +82,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=_run)
 
-    demo = commands.add_parser("demo", help="rehearse a campaign with simulated citizens, offline")
+    demo = commands.add_parser(
+        "demo", help="rehearse a whole campaign with simulated people, offline"
+    )
     demo.add_argument(
         "--campaign",
         type=Path,
         default=None,
         help="campaign file (default: the Changzhou 2011 campaign)",
     )
-    demo.add_argument("--respondents", type=int, default=300, help="simulated citizens")
+    demo.add_argument(
+        "--respondents", type=int, default=300, help="simulated citizens (the public)"
+    )
     demo.add_argument("--seed", type=int, default=2011, help="random seed for the answers")
     demo.add_argument(
         "--database",
@@ -100,6 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--workers", type=int, default=1, help="with --webhook: inbox workers claiming at once"
+    )
+    demo.add_argument(
+        "--out", type=Path, default=Path("exports"), help="folder for the workbook (exports/)"
+    )
+    demo.add_argument(
+        "--minimum-sample",
+        type=int,
+        default=None,
+        help="rehearse with this minimum sample instead of the campaign file's (quick runs)",
     )
     demo.add_argument(
         "--framework",
@@ -116,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     add_commands(commands)
     add_scoring_commands(commands)
     add_publish_commands(commands)
+    add_poster_commands(commands)
     add_backup_commands(commands)
     add_inbox_commands(commands)
     return parser
@@ -155,9 +170,20 @@ def _demo(args: argparse.Namespace) -> int:
         raise ConfigError("demo error: --respondents: must be at least 1")
     if args.workers < 1:
         raise ConfigError("demo error: --workers: must be at least 1")
+    if args.minimum_sample is not None and args.minimum_sample < 1:
+        raise ConfigError("demo error: --minimum-sample: must be at least 1")
     hooked = args.workers if args.webhook else 0
     report = asyncio.run(
-        run_demo(args.campaign, args.respondents, args.seed, args.database, hooked, args.framework)
+        run_demo(
+            args.campaign,
+            args.respondents,
+            args.seed,
+            args.database,
+            hooked,
+            args.out,
+            args.minimum_sample,
+            args.framework,
+        )
     )
     print(report)
     return 0

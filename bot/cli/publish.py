@@ -10,6 +10,7 @@ from bot.app.runtime import services_from
 from bot.i18n import t
 from bot.publish.service import PublicationService, PublishError
 from bot.publish.site import published_pages, write_site
+from bot.rectification.service import RectificationService
 from storage.uow import UnitOfWork
 
 
@@ -38,7 +39,7 @@ async def _publish(args: argparse.Namespace) -> int:
             raise ConfigError(f"error: --campaign: no campaign {args.campaign!r}")
         async with services.db.unit_of_work() as uow:
             if args.out is not None:
-                return await _write(services.publish, uow, args)
+                return await _write(services.publish, services.rectification, uow, args)
             try:
                 done = await services.publish.publish(uow, args.campaign, None, args.reason)
             except PublishError as refused:
@@ -54,10 +55,15 @@ async def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _write(service: PublicationService, uow: UnitOfWork, args: argparse.Namespace) -> int:
-    """Write the site of the named (or every) published campaign."""
+async def _write(
+    service: PublicationService,
+    rectification: RectificationService,
+    uow: UnitOfWork,
+    args: argparse.Namespace,
+) -> int:
+    """Write the site of the named (or every) published campaign, rectification included."""
     wanted = [args.campaign] if args.campaign else None
-    pages = await published_pages(service, uow, wanted)
+    pages = await published_pages(service, uow, wanted, rectification)
     if len(pages) <= 1:  # only the list of campaigns: nothing is published
         raise ConfigError("error: nothing published yet: run pingyi publish --campaign ID first")
     written = write_site(pages, args.out)

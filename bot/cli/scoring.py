@@ -10,6 +10,7 @@ from bot.app.runtime import services_from
 from bot.app.services import Services
 from bot.cli.privacy import raw_export
 from bot.i18n import t
+from bot.publish.reports import reach_sheets
 from bot.scoring.export import write_report
 from bot.scoring.format import format_interval, format_pct, format_points
 from bot.scoring.records import EntryError, parse_marks_csv
@@ -127,8 +128,9 @@ async def _export(args: argparse.Namespace) -> int:
                 scores = await services.scoring.results(uow, campaign_id)
                 bursts = await services.admin.fairness.bursts(uow, campaign_id)
                 findings = await services.inspections.of_campaign(uow, campaign_id)
-            assert scores is not None
-            campaign = services.registry.campaigns[campaign_id]
-            for path in write_report(campaign, scores, locale, args.out, bursts, findings):
+                campaign = services.registry.campaigns[campaign_id]
+                assert scores is not None
+                more = await reach_sheets(services.publish, uow, campaign, scores, locale)
+            for path in write_report(campaign, scores, locale, args.out, bursts, findings, more):
                 print(path)
     return 0

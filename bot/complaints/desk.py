@@ -34,6 +34,7 @@ NOT_YOURS = {
     Actor.CITIZEN: "complaint.not_yours",
     Actor.HANDLER: "complaint.not_your_unit",
     Actor.CENTRE: "complaint.centre_only",
+    Actor.COHANDLER: "complaint.not_cohandler",
 }
 # … or not from the state the complaint is in (the handler's actions: "not with the unit").
 WRONG_STATE = {
@@ -215,14 +216,24 @@ class Desk:
     async def _holds(
         self, uow: UnitOfWork, uid: int, chat_id: int | None, record: ComplaintRecord, actor: Actor
     ) -> bool:
-        """Whether the person is this complaint's complainant, its unit's handler, the centre."""
+        """Whether the person is this complaint's complainant, its unit's handler, a
+        co-handling unit's handler, the centre."""
         if actor is Actor.CITIZEN:
             return record.complainant_id == uid
+        if actor is Actor.COHANDLER:
+            return bool(await self.cohandling_units(uow, uid, record))
         if actor is Actor.HANDLER:
             return record.unit_id is not None and await self.access.has(
                 uow, uid, Role.HANDLER, record.unit_id
             )
         return self.centre.includes(uid, chat_id)
+
+    async def cohandling_units(
+        self, uow: UnitOfWork, uid: int, record: ComplaintRecord
+    ) -> list[int]:
+        """The complaint's co-handling units the person is a handler of."""
+        units = await ComplaintRepo(uow).cohandlers(record.id)
+        return [u for u in units if await self.access.has(uow, uid, Role.HANDLER, u)]
 
     async def change(
         self,

@@ -48,6 +48,28 @@ class Filing:
         await uow.commit()
         return Result(self.screen(draft, resumed=resumed))
 
+    async def begin_for(self, uow: UnitOfWork, rid: int, unit_id: int) -> Result:
+        """A unit's complaint link: a new draft about that unit, at the kind of conduct.
+
+        A draft already holding a description or evidence is resumed instead (the
+        link never overwrites what the citizen wrote); they can change its unit there.
+        """
+        located = self.desk.registry.unit(unit_id)
+        if located is None:
+            return Result(notice("reach.start.invalid"))
+        campaign, unit = located
+        if campaign.id not in {c.id for c in self.desk.campaigns()}:
+            return Result(notice("reach.start.no_complaints", unit=unit.name))
+        repo = await self.desk.writes(uow)
+        kept = _draft(await repo.load_draft(rid))
+        if kept is not None and (kept.text or kept.attachments):
+            return await self.begin(uow, rid)
+        draft = Draft(campaign_id=campaign.id, step="kind", unit_id=unit_id, unit_chosen=True)
+        await repo.save_draft(rid, draft.to_json(), self.desk.clock.now())
+        self.desk.point(uow, rid, DRAFT_STEP)
+        await uow.commit()
+        return Result(self.screen(draft))
+
     def screen(self, draft: Draft, *, resumed: bool = False) -> DraftScreen:
         """The draft on its current step, with what that step shows."""
         found = self.desk.rules(draft.campaign_id) if draft.campaign_id else None

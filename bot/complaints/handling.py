@@ -1,4 +1,5 @@
-"""The unit's handler: accept, ask the citizen, ask for more time, transfer back, close.
+"""The unit's handler: accept, ask the citizen, tell them how the case progresses, ask for
+more time, transfer back, close.
 
 Buttons that need text (ask, extend, transfer, close after its verdict) point
 the handler's conversation at a step; the typed text completes the action.
@@ -85,6 +86,8 @@ class Handling:
         """The text that completes a handler's action (the lifecycle allowed it)."""
         if move.action is Action.ASK:
             return await self._ask(uow, uid, record, move, text)
+        if move.action is Action.PROGRESS:
+            return await self._progress(uow, uid, record, move, text)
         if move.action is Action.EXTEND:
             return await self._extend(uow, uid, record, move, text)
         if move.action is Action.TRANSFER:
@@ -104,6 +107,22 @@ class Handling:
         relay = Relay(view, "question", text, "citizen", reply_button=True)
         return Result(
             notice("complaint.question_sent", tracking=record.tracking),
+            deliveries=[Delivery(record.complainant_id, relay)],
+        )
+
+    async def _progress(
+        self, uow: UnitOfWork, uid: int, record: ComplaintRecord, move: Transition, text: str
+    ) -> Result:
+        """An interim progress note to the citizen (向群众通报办理进度), relayed with the
+        tracking number and without the handler's name."""
+        repo = await self.desk.writes(uow)
+        await repo.add_entry(record.id, "handler", "progress", self.desk.clock.now(), text)
+        self.desk.idle(uow, uid)
+        await uow.commit()
+        await self.desk.audit(uow, uid, record, move, move.to())
+        relay = Relay(self.desk.view(record), "progress", text, "citizen")
+        return Result(
+            notice("complaint.progress_sent", tracking=record.tracking),
             deliveries=[Delivery(record.complainant_id, relay)],
         )
 

@@ -21,8 +21,10 @@ transitions of `RULES`.
         draft --> open : file
         draft --> triage : file (no handler)
         triage --> triage : info, reply, route (no handler), set_class, approve, refuse
-        open --> open : info, reply, ask, extend, set_class, approve, refuse
-        accepted --> accepted : info, reply, ask, extend, set_class, approve, refuse
+        open --> open : info, reply, ask, extend, progress, cohandle
+        open --> open : part, set_class, approve, refuse
+        accepted --> accepted : info, reply, ask, extend, progress, cohandle
+        accepted --> accepted : part, set_class, approve, refuse
         closed --> closed : rate, review, uphold
         open --> accepted : accept
         open --> triage : transfer
@@ -43,6 +45,9 @@ transitions of `RULES`.
 | accept | open | accepted | handler |
 | ask | open, accepted | (unchanged) | handler |
 | extend | open, accepted | (unchanged) | handler |
+| progress | open, accepted | (unchanged) | handler |
+| cohandle | open, accepted | (unchanged) | handler, centre |
+| part | open, accepted | (unchanged) | cohandler |
 | transfer | open, accepted | triage | handler |
 | close | open, accepted | closed | handler |
 | route | triage | open (no handler: triage) | centre |
@@ -62,6 +67,7 @@ from storage.complaint_records import ACTIVE as ACTIVE  # the statuses live in s
 from storage.complaint_records import WITH_UNIT as WITH_UNIT
 from storage.complaint_records import Status as Status
 
+LABELS_PER_LINE = 6  # of one edge in the diagram: keeps its lines short
 NO_HANDLER = " (no handler)"  # marks the fallback edge of a routing action in the diagram
 
 
@@ -69,7 +75,8 @@ class Actor(StrEnum):
     """Who acts on a complaint."""
 
     CITIZEN = "citizen"  # the complainant
-    HANDLER = "handler"  # a handler of the complaint's unit
+    HANDLER = "handler"  # a handler of the complaint's (lead) unit
+    COHANDLER = "cohandler"  # a handler of one of its co-handling units (共同办理)
     CENTRE = "centre"  # the complaint centre (效能投诉中心)
 
 
@@ -84,6 +91,9 @@ class Action(StrEnum):
     ACCEPT = "accept"
     ASK = "ask"  # the handler asks the citizen a question
     EXTEND = "extend"  # the handler asks the centre for more time
+    PROGRESS = "progress"  # the handler tells the citizen how the case is progressing
+    COHANDLE = "cohandle"  # the lead unit's handler or the centre adds a co-handling unit
+    PART = "part"  # a co-handling unit adds its part (text and files) for the lead
     TRANSFER = "transfer"  # the handler sends it back to the centre
     CLOSE = "close"  # the handler closes it with a verdict and a result
     ROUTE = "route"
@@ -137,7 +147,9 @@ class Refusal:
     why: Why
 
 
-_CITIZEN, _HANDLER, _CENTRE = (frozenset({a}) for a in Actor)
+_CITIZEN, _HANDLER, _CENTRE, _COHANDLER = (
+    frozenset({a}) for a in (Actor.CITIZEN, Actor.HANDLER, Actor.CENTRE, Actor.COHANDLER)
+)
 _S = Status
 
 
@@ -154,6 +166,9 @@ RULES: dict[Action, Rule] = _rules(
     Rule(Action.ACCEPT, (_S.OPEN,), _S.ACCEPTED, _HANDLER),
     Rule(Action.ASK, WITH_UNIT, None, _HANDLER),
     Rule(Action.EXTEND, WITH_UNIT, None, _HANDLER),
+    Rule(Action.PROGRESS, WITH_UNIT, None, _HANDLER),
+    Rule(Action.COHANDLE, WITH_UNIT, None, _HANDLER | _CENTRE),
+    Rule(Action.PART, WITH_UNIT, None, _COHANDLER),
     Rule(Action.TRANSFER, WITH_UNIT, _S.TRIAGE, _HANDLER),
     Rule(Action.CLOSE, WITH_UNIT, _S.CLOSED, _HANDLER),
     Rule(Action.ROUTE, (_S.TRIAGE,), _S.OPEN, _CENTRE, fallback=_S.TRIAGE),
@@ -205,7 +220,11 @@ def mermaid() -> str:
 
     lines = ["stateDiagram-v2", "    [*] --> draft"]
     for pair in sorted(labels, key=place):
-        lines.append(f"    {pair[0]} --> {pair[1]} : {', '.join(labels[pair])}")
+        names = labels[pair]
+        # A long list of self-loops is split over several lines (the same edge again).
+        for start in range(0, len(names), LABELS_PER_LINE):
+            chunk = ", ".join(names[start : start + LABELS_PER_LINE])
+            lines.append(f"    {pair[0]} --> {pair[1]} : {chunk}")
     return "\n".join(lines)
 
 

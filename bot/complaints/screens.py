@@ -90,7 +90,7 @@ class Card:
     """
 
     view: ComplaintView
-    audience: str  # handler | centre
+    audience: str  # handler | centre | cohandler
     note: Notice | None = None
 
 
@@ -103,6 +103,7 @@ class Relay:
     text: str
     audience: str  # citizen | handler | centre
     reply_button: bool = False  # the citizen may answer it
+    unit: Unit | None = None  # the co-handling unit whose part it is (never the person)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class Choice:
     """A card's keyboard replaced by a choice: units, case classes or verdicts."""
 
     view: ComplaintView
-    what: str  # units | classes | verdicts
+    what: str  # units | classes | verdicts | counits (co-handling units)
     page: UnitPage | None = None
     unit_ids: dict[str, int] = field(default_factory=dict)
 

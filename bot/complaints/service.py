@@ -20,6 +20,7 @@ from bot.access.service import AccessService
 from bot.campaign.schema import Campaign
 from bot.complaints.centre import CentreDesk
 from bot.complaints.citizen import ANSWER_STEP, INFO_STEP, CitizenDesk
+from bot.complaints.cohandling import PART_STEP, CoHandling, for_cohandlers
 from bot.complaints.desk import FLOW, Centre, Desk, refused
 from bot.complaints.filing import DRAFT_STEP, Filing
 from bot.complaints.handling import Handling
@@ -47,6 +48,11 @@ BUTTONS: dict[str, Action] = {
     "accept": Action.ACCEPT,
     "ask": Action.ASK,
     "extend": Action.EXTEND,
+    "progress": Action.PROGRESS,
+    "cohandle": Action.COHANDLE,
+    "counit": Action.COHANDLE,
+    "coback": Action.COHANDLE,
+    "part": Action.PART,
     "transfer": Action.TRANSFER,
     "close": Action.CLOSE,
     "verdict": Action.CLOSE,
@@ -67,6 +73,8 @@ STEPS: dict[str, Action] = {
     ANSWER_STEP: Action.REPLY,
     "h_ask": Action.ASK,
     "h_extend": Action.EXTEND,
+    "h_progress": Action.PROGRESS,
+    PART_STEP: Action.PART,
     "h_transfer": Action.TRANSFER,
     "h_close": Action.CLOSE,
 }
@@ -91,6 +99,7 @@ class ComplaintService:
         self.citizen = CitizenDesk(self.desk)
         self.handling = Handling(self.desk)
         self.centre_desk = CentreDesk(self.desk)
+        self.cohandling = CoHandling(self.desk)
 
     @property
     def centre(self) -> Centre:
@@ -115,6 +124,10 @@ class ComplaintService:
     async def begin(self, uow: UnitOfWork, rid: int) -> Result:
         """/complain: resume the draft, or start one."""
         return await self.filing.begin(uow, rid)
+
+    async def begin_for(self, uow: UnitOfWork, rid: int, unit_id: int) -> Result:
+        """A unit's complaint link: a draft about that unit (a written draft is resumed)."""
+        return await self.filing.begin_for(uow, rid, unit_id)
 
     async def draft_action(
         self, uow: UnitOfWork, rid: int, action: str, arg: int = 0, campaign_id: str = ""
@@ -170,6 +183,8 @@ class ComplaintService:
             return await self.desk.abandon(uow, rid)
         if move.actor is Actor.CITIZEN:
             return await self.citizen.typed(uow, rid, record, step, cleaned)
+        if move.actor is Actor.COHANDLER:
+            return await self.cohandling.typed(uow, rid, record, move, cleaned, dict(data))
         return await self.handling.typed(uow, rid, record, move, cleaned, dict(data))
 
     async def media(
@@ -179,9 +194,14 @@ class ComplaintService:
         found = await self._step(uow, rid)
         if found is None:
             return None
-        step, record, _ = found
+        step, record, data = found
         if step == DRAFT_STEP:
             return await self.filing.attach(uow, rid, kind, file_id, mime, size)
+        if step == PART_STEP and record is not None:
+            move = await self.desk.allowed(uow, rid, rid, record, Action.PART)
+            if isinstance(move, Refusal):
+                return await self.desk.abandon(uow, rid)
+            return await self.cohandling.attach(uow, rid, record, dict(data), kind, file_id)
         if step != INFO_STEP or record is None:
             return Result(notice("complaint.no_files_here"))
         move = await self.desk.allowed(uow, rid, rid, record, Action.INFO)
@@ -223,6 +243,8 @@ class ComplaintService:
         arg: int,
     ) -> Result:
         """Hand an allowed press to the part of the person acting."""
+        if move.action in (Action.COHANDLE, Action.PART):
+            return await self.cohandling.press(uow, uid, record, move, button, arg)
         if move.actor is Actor.CITIZEN:
             return await self.citizen.press(uow, uid, record, move, arg)
         if move.actor is Actor.HANDLER:
@@ -232,9 +254,14 @@ class ComplaintService:
     # -- lists for handlers and the centre; reminders -----------------------------------------
 
     async def cases(self, uow: UnitOfWork, uid: int) -> list[Card]:
-        """/cases: open complaints of the person's units, and those at the centre if a member."""
+        """/cases: open complaints of the person's units, those they co-handle, and those
+        at the centre if a member."""
         repo, units = ComplaintRepo(uow), await self.desk.access.handled_units(uow, uid)
         cards = [Card(self.desk.view(r), "handler") for r in await repo.of_units(units)]
+        cards += [
+            Card(for_cohandlers(self.desk.view(r)), "cohandler")
+            for r in await repo.cohandled(units)
+        ]
         if self.centre.includes(uid, None):
             cards += [Card(self.desk.view(r), "centre") for r in await repo.in_triage()]
         return cards

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from storage.outbox import Progress
+from storage.outbox import Progress, Upload
 
 
 class SendError(Exception):
@@ -46,6 +46,7 @@ class Outgoing:
     media_kind: str | None = None  # photo | document
     media_file_id: str | None = None
     markup: dict[str, Any] | None = None  # an inline keyboard, as Bot API JSON
+    upload: Upload | None = None  # a file to upload (a photo), instead of a file_id
 
 
 class Sender(Protocol):

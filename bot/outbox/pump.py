@@ -24,6 +24,7 @@ from storage.outbox import (
     OutboxStore,
     Progress,
     QueuedJob,
+    Upload,
 )
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class _Job:
     # their outcome must not send to them again.
     settled: set[int] = field(default_factory=set)
     last_report: float = 0.0
+    upload: Upload | None = None  # the job's uploaded file, read once
 
     @property
     def id(self) -> int:
@@ -192,7 +194,9 @@ class Pump:
             q.texts.get(locale) or q.texts.get(owner.default_locale) or next(iter(q.texts.values()))
         )
         try:
-            await self.sender.send(chat_id, Outgoing(text, q.media_kind, q.media_file_id, q.markup))
+            upload = await self._upload(job)
+            message = Outgoing(text, q.media_kind, q.media_file_id, q.markup, upload)
+            await self.sender.send(chat_id, message)
         except RateLimited as exc:
             owner.rate_limited += 1
             owner.bucket.pause(exc.retry_after)
@@ -212,6 +216,12 @@ class Pump:
             return FAILED, repr(exc)[:500]
         owner.sent += 1
         return SENT, None
+
+    async def _upload(self, job: _Job) -> Upload | None:
+        """The job's file to upload, if it has one (read from the database once)."""
+        if job.queued.upload_id is not None and job.upload is None:
+            job.upload = await self.owner.store.upload(job.queued.upload_id)
+        return job.upload
 
     async def _report(self, job: _Job, *, final: bool = False) -> None:
         """Show a watched job's progress (at most every few seconds, and at its end)."""

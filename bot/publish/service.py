@@ -19,7 +19,9 @@ from bot.core.clock import Clock
 from bot.core.registry import Registry
 from bot.i18n import LOCALES, t
 from bot.outbox.queue import Outbox
+from bot.publish.lookback import last_round
 from bot.publish.snapshot import Snapshot, build_snapshot
+from bot.scoring.lookback import LookBack
 from bot.scoring.results import CampaignScores
 from bot.scoring.service import ScoringService
 from storage.admin import Audience
@@ -154,7 +156,8 @@ class PublicationService:
         scores = await self._refreshed(uow, campaign_id)
         campaign = self.registry.campaigns[campaign_id]
         suggestions = await repo.suggestion_counts(campaign_id)
-        snapshot = build_snapshot(campaign, self.registry, scores, suggestions)
+        lookback = await self.last_round(uow, campaign_id)
+        snapshot = build_snapshot(campaign, self.registry, scores, suggestions, lookback)
         now = self.clock.now()
         data = snapshot.model_dump(mode="json")
         try:
@@ -205,6 +208,10 @@ class PublicationService:
         """Loaded campaigns with a publication, most recently published first."""
         found = await PublicationRepo(uow).published_campaigns()
         return [c for c in found if c in self.registry.campaigns]
+
+    async def last_round(self, uow: UnitOfWork, campaign_id: str) -> LookBack | None:
+        """回头看: last round's figures of the campaign's units (None: it follows none)."""
+        return await last_round(uow, self.registry, self.scoring, campaign_id)
 
     async def touched_units(self, uow: UnitOfWork, campaign_id: str, person: int) -> set[int]:
         """Units the person rated or complained about in the campaign (listed first)."""

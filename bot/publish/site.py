@@ -16,6 +16,7 @@ Layout (every page at the same depth inside its campaign, so links are simple)::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from bot.campaign.schema import Campaign, Unit
 from bot.i18n import LOCALES, format_date, t
 from bot.publish.service import PublicationService, Published
 from bot.publish.snapshot import PublishedUnit, Snapshot
+from bot.rectification.public import Rectified, rectified
+from bot.rectification.service import RectificationService
 from storage.uow import UnitOfWork
 
 BAR_WIDTH = 360  # SVG user units of a 100-point bar
@@ -118,9 +122,16 @@ def _common(pub: Published, locale: str, history: list[Published], up: str) -> d
 
 
 def _publication_pages(
-    pub: Published, history: list[Published], prefix: str, up: str
+    pub: Published,
+    history: list[Published],
+    prefix: str,
+    up: str,
+    campaign: Campaign | None,
+    rectification: dict[int, Rectified] | None = None,
 ) -> dict[str, str]:
-    """The index and unit pages of one publication, in every locale, under `prefix`."""
+    """The index and unit pages of one publication, in every locale, under `prefix`; a
+    unit's page shows its time limits and complaint channel as `campaign`'s file has them,
+    and `rectification` (each unit's plan and its satisfaction, live) on the latest only."""
     pages: dict[str, str] = {}
     snap = pub.snapshot
     for locale in LOCALES:
@@ -131,23 +142,44 @@ def _publication_pages(
             common, rankings=rankings, charts=charts, page="index.html"
         )
         for unit in snap.units:
+            found = (rectification or {}).get(unit.unit_id)
             pages[f"{prefix}/{locale}/{unit.code}.html"] = _ENV.get_template("unit.html").render(
-                common, unit=unit, page=f"{unit.code}.html"
+                common,
+                unit=unit,
+                page=f"{unit.code}.html",
+                info=_outreach(campaign, unit.code),
+                live=rectification is not None,
+                rectify=None if found is None else found.view(locale),
             )
     return pages
 
 
-def render_site(campaigns: list[list[Published]]) -> dict[str, str]:
-    """Every page of the site: `campaigns` holds each campaign's publications, oldest first."""
+def _outreach(campaign: Campaign | None, code: str) -> Unit | None:
+    """The unit as the loaded campaign file has it (its time limits, complaint channel)."""
+    return next((u for u in campaign.units if u.id == code), None) if campaign else None
+
+
+def render_site(
+    campaigns: list[list[Published]],
+    loaded: Mapping[str, Campaign] | None = None,
+    rectification: dict[str, dict[int, Rectified]] | None = None,
+) -> dict[str, str]:
+    """Every page of the site: `campaigns` holds each campaign's publications, oldest first;
+    `loaded` the campaign files, whose units' time limits and complaint channels are shown
+    as they are now (they are what a unit publishes, not a figure of the round);
+    `rectification` each campaign's units' rectification (on its latest pages)."""
     pages: dict[str, str] = {}
     latest = [history[-1] for history in campaigns if history]
     for history in campaigns:
         if not history:
             continue
         cid = history[-1].snapshot.campaign_id
-        pages.update(_publication_pages(history[-1], history, cid, "../"))
+        campaign = (loaded or {}).get(cid)
+        live = None if rectification is None else rectification.get(cid, {})
+        pages.update(_publication_pages(history[-1], history, cid, "../", campaign, live))
         for pub in history:
-            pages.update(_publication_pages(pub, history, f"{cid}/{pub.number}", "../../"))
+            prefix = f"{cid}/{pub.number}"
+            pages.update(_publication_pages(pub, history, prefix, "../../", campaign))
     pages["index.html"] = _ENV.get_template("root.html").render(
         latest=latest,
         date_of=lambda p, loc: format_date(loc, local_time(p.snapshot, p.published_at).date()),
@@ -168,9 +200,17 @@ def write_site(pages: dict[str, str], out: Path) -> list[Path]:
 
 
 async def published_pages(
-    service: PublicationService, uow: UnitOfWork, campaign_ids: list[str] | None = None
+    service: PublicationService,
+    uow: UnitOfWork,
+    campaign_ids: list[str] | None = None,
+    rectification: RectificationService | None = None,
 ) -> dict[str, str]:
-    """The site of what is published (every published campaign, or those named)."""
+    """The site of what is published (every published campaign, or those named), with
+    each unit's rectification when `rectification` is given."""
     published = await service.published_campaigns(uow)
     wanted = published if campaign_ids is None else [c for c in published if c in campaign_ids]
-    return render_site([await service.history(uow, cid) for cid in wanted])
+    live = None
+    if rectification is not None:
+        live = {cid: await rectified(rectification, uow, cid) for cid in wanted}
+    histories = [await service.history(uow, cid) for cid in wanted]
+    return render_site(histories, service.registry.campaigns, live)

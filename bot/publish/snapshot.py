@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict
 from bot.campaign.schema import Campaign, LocaleText
 from bot.core.registry import Registry
 from bot.i18n import LOCALES
-from bot.scoring.format import format_points
+from bot.scoring.format import format_pct_change, format_points, format_rank_change
+from bot.scoring.lookback import LookBack
 from bot.scoring.results import CampaignScores, UnitScore
 
 SNAPSHOT_VERSION = 1
@@ -40,6 +41,26 @@ class ProblemCount(_Frozen):
     kind: str
     name: dict[str, str]  # locale → name of the conduct kind
     count: int
+
+
+class PublishedLast(_Frozen):
+    """回头看: a unit's figures last round, as this publication states them."""
+
+    code: str  # last round's unit id
+    rank: int | None
+    ranked_in_kind: int
+    satisfaction: str | None  # one decimal (%)
+    rank_change: str  # ↑2 / ↓1 / = / —
+    satisfaction_change: str  # +3.3 / -1.2 / ±0.0 / —
+
+
+class LookedBack(_Frozen):
+    """The campaign this one follows, and where its figures came from."""
+
+    campaign_id: str
+    name: dict[str, str]  # locale → name
+    source: str  # published | scores
+    number: int | None  # the publication's number, when published
 
 
 class PublishedUnit(_Frozen):
@@ -61,6 +82,7 @@ class PublishedUnit(_Frozen):
     complaints: tuple[ProblemCount, ...]
     findings: int
     suggestions: int
+    last: PublishedLast | None = None  # 回头看, when the campaign follows another
 
     def label(self, locale: str) -> str:
         """The unit's name in `locale` (the default locale's if missing)."""
@@ -78,6 +100,7 @@ class Snapshot(_Frozen):
     answers: int
     kinds: tuple[str, ...]
     units: tuple[PublishedUnit, ...]
+    looks_back: LookedBack | None = None
 
     def ranking(self, kind: str) -> list[PublishedUnit]:
         """Units of one kind: ranked ones by rank, then the others by code."""
@@ -103,8 +126,30 @@ def _names(text: LocaleText) -> dict[str, str]:
     return {locale: text.get(locale) for locale in LOCALES}
 
 
+def _last(lookback: LookBack | None, scored: UnitScore) -> PublishedLast | None:
+    """The unit's figures last round and the change, as published."""
+    if lookback is None:
+        return None
+    change = lookback.change(scored.code, scored.rank, scored.satisfaction.satisfaction)
+    if change is None:
+        return None
+    last = change.last
+    return PublishedLast(
+        code=last.code,
+        rank=last.rank,
+        ranked_in_kind=last.ranked_in_kind,
+        satisfaction=None if last.satisfaction is None else str(last.satisfaction),
+        rank_change=format_rank_change(change.rank),
+        satisfaction_change=format_pct_change(change.satisfaction),
+    )
+
+
 def _unit(
-    campaign: Campaign, registry: Registry, scored: UnitScore, suggestions: dict[int, int]
+    campaign: Campaign,
+    registry: Registry,
+    scored: UnitScore,
+    suggestions: dict[int, int],
+    lookback: LookBack | None = None,
 ) -> PublishedUnit:
     """One unit's published figures."""
     unit = campaign.unit(scored.code)
@@ -145,6 +190,7 @@ def _unit(
         complaints=problems,
         findings=scored.issues.findings,
         suggestions=suggestions.get(scored.unit_id, 0),
+        last=_last(lookback, scored),
     )
 
 
@@ -153,10 +199,20 @@ def build_snapshot(
     registry: Registry,
     scores: CampaignScores,
     suggestions: dict[int, int] | None = None,
+    lookback: LookBack | None = None,
 ) -> Snapshot:
     """The snapshot of `scores` (the campaign's figures as they stand); `suggestions`
-    counts the suggestions per unit id (the scorer keeps only the newest few texts)."""
+    counts the suggestions per unit id (the scorer keeps only the newest few texts);
+    `lookback` holds last round's figures when the campaign follows another (回头看)."""
     kinds = tuple(dict.fromkeys(u.kind.value for u in campaign.units))
+    looked = None
+    if lookback is not None:
+        looked = LookedBack(
+            campaign_id=lookback.campaign_id,
+            name={locale: lookback.name(locale) for locale in LOCALES},
+            source=lookback.source,
+            number=lookback.number,
+        )
     return Snapshot(
         campaign_id=campaign.id,
         campaign_name=_names(campaign.name),
@@ -164,5 +220,8 @@ def build_snapshot(
         computed_at=scores.computed_at,
         answers=scores.answers,
         kinds=kinds,
-        units=tuple(_unit(campaign, registry, u, suggestions or {}) for u in scores.units),
+        units=tuple(
+            _unit(campaign, registry, u, suggestions or {}, lookback) for u in scores.units
+        ),
+        looks_back=looked,
     )

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.publish.service import PublicationService
 from bot.publish.site import published_pages
+from bot.rectification.service import RectificationService
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,10 @@ class PublicSite:
         *,
         ttl: float = 30.0,
         monotonic: Callable[[], float] = time.monotonic,
+        rectification: RectificationService | None = None,
     ) -> None:
-        """Not listening until `start()`."""
-        self.db, self.publish = db, publish
+        """Not listening until `start()`; units' rectification shown if `rectification`."""
+        self.db, self.publish, self.rectification = db, publish, rectification
         self.host, self.port, self.ttl, self.monotonic = host, port, ttl, monotonic
         self._pages: dict[str, str] = {}
         self._fresh_until = float("-inf")
@@ -71,7 +73,9 @@ class PublicSite:
         """Every page by relative path, rendered at most once per `ttl`."""
         if self.monotonic() >= self._fresh_until:
             async with self.db.unit_of_work() as uow:
-                self._pages = await published_pages(self.publish, uow)
+                self._pages = await published_pages(
+                    self.publish, uow, rectification=self.rectification
+                )
             self._fresh_until = self.monotonic() + self.ttl
         return self._pages
 

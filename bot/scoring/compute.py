@@ -48,9 +48,10 @@ from functools import partial
 
 from bot.campaign.schema import Campaign, Component, ComponentKind, Unit
 from bot.scoring import stats
-from bot.scoring.counts import ComponentCounts, ScoringData, UnitCounts, dec, figure
+from bot.scoring.counts import ComponentCounts, ScoringData, UnitCounts, dec
 from bot.scoring.flags import in_tail
 from bot.scoring.panels import panel_checks
+from bot.scoring.parts import pooled_figure, rectification_part
 from bot.scoring.results import (
     CampaignScores,
     ComponentScore,
@@ -190,6 +191,8 @@ def _inputs(comp: Component, uid: int, data: ScoringData, counts: UnitCounts | N
         return 0 if found is None else found.version
     if comp.kind is ComponentKind.MANUAL:
         return tuple(data.marks.get((uid, comp.id), ()))
+    if comp.kind is ComponentKind.RECTIFICATION:
+        return tuple(sorted(data.rectification.get(uid, {}).items()))
     return data.deductions.get((uid, comp.id), (0, 0))
 
 
@@ -233,8 +236,8 @@ def _unit(
         _, score, exact_score, contribution = part
         if comp.kind is ComponentKind.SURVEY:
             surveyed.append(None if counts is None else counts.components.get(comp.id))
-            if not score.sufficient:
-                status = Status.INSUFFICIENT
+        if not score.sufficient:  # a survey's or rectification's sample
+            status = Status.INSUFFICIENT
         elif comp.kind is ComponentKind.MANUAL and exact_score is None and status is Status.RANKED:
             status = Status.INCOMPLETE
         parts.append(score)
@@ -253,7 +256,7 @@ def _unit(
     if kept is not None and kept.pooled_figure is not None and kept.pooled_inputs == pooled_inputs:
         overall, pooled = kept.pooled_figure, kept.pooled
     else:
-        overall, pooled = _pooled(surveyed)
+        overall, pooled = pooled_figure(surveyed)
     result = UnitScore(
         unit_id=uid,
         code=unit.id,
@@ -287,19 +290,6 @@ def _unit(
     )
 
 
-def _pooled(surveyed: list[ComponentCounts | None]) -> tuple[Figure, Fraction | None]:
-    """The unit's satisfaction over all its survey components (their people added up)."""
-    counts: dict[str, int] = {}
-    people = 0
-    for found in surveyed:
-        if found is None:
-            continue
-        for level, n in found.overall.items():
-            counts[level] = counts.get(level, 0) + n
-        people += found.sample()
-    return figure(counts, people), stats.satisfaction(counts)
-
-
 def _component(
     plan: _Plan,
     comp: Component,
@@ -313,6 +303,8 @@ def _component(
     if comp.kind is ComponentKind.SURVEY:
         found = None if counts is None else counts.components.get(comp.id)
         part, score = _survey(plan, comp, found)
+    elif comp.kind is ComponentKind.RECTIFICATION:
+        part, score = rectification_part(plan.campaign, comp, data.rectification.get(uid, {}))
     elif comp.kind is ComponentKind.MANUAL:
         marks = data.marks.get((uid, comp.id), [])
         score = Fraction(sum(marks), 100 * len(marks)) if marks else None

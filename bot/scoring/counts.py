@@ -120,6 +120,8 @@ class ScoringData:
     findings: dict[int, int] = field(default_factory=dict)
     suggestions: dict[int, list[str]] = field(default_factory=dict)
     sanctions: dict[int, tuple[SanctionNote, ...]] = field(default_factory=dict)
+    # the public's verdicts on each unit's rectification, per level (a rectification component)
+    rectification: dict[int, dict[str, int]] = field(default_factory=dict)
 
     def add_tally(self, key: TallyKey, count: int) -> None:
         """Count `count` more answers under `key`."""

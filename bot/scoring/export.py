@@ -24,6 +24,7 @@ from bot.admin.fairness import Burst
 from bot.campaign.schema import Campaign
 from bot.core.clock import CHINA
 from bot.i18n import t
+from bot.scoring.export_reach import Sheet
 from bot.scoring.flags import reasons, status_text
 from bot.scoring.results import CampaignScores, Figure, UnitScore
 from storage.inspections import InspectionRecord
@@ -327,12 +328,14 @@ def workbook_bytes(
     locale: str,
     bursts: Sequence[Burst] = (),
     findings: Sequence[InspectionRecord] = (),
+    more: Sequence[Sheet] = (),
 ) -> bytes:
-    """The report as an XLSX file's bytes."""
+    """The report as an XLSX file's bytes (`more`: sheets built elsewhere, appended)."""
     book = Workbook()
     for sheet in list(book.worksheets):
         book.remove(sheet)
-    for name, headers, rows in tables(campaign, scores, locale, bursts, findings):
+    extra = [(name, headers, rows) for _, name, headers, rows in more]
+    for name, headers, rows in [*tables(campaign, scores, locale, bursts, findings), *extra]:
         sheet = book.create_sheet(name[:31])
         sheet.append(headers)
         for row in rows:
@@ -350,15 +353,17 @@ def write_report(
     folder: Path,
     bursts: Sequence[Burst] = (),
     findings: Sequence[InspectionRecord] = (),
+    more: Sequence[Sheet] = (),
 ) -> list[Path]:
     """The workbook plus one CSV per sheet (UTF-8 with BOM, so spreadsheet tools read Chinese)."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{campaign.id}-{scores.computed_at:%Y%m%d-%H%M}"
     written = [folder / f"{stem}.xlsx"]
-    written[0].write_bytes(workbook_bytes(campaign, scores, locale, bursts, findings))
+    written[0].write_bytes(workbook_bytes(campaign, scores, locale, bursts, findings, more))
     sheets = tables(campaign, scores, locale, bursts, findings)
-    for n, (_, headers, rows) in enumerate(sheets, start=1):
-        path = folder / f"{stem}-{n}-{_CSV_NAMES[n - 1]}.csv"
+    names = [*_CSV_NAMES, *(slug for slug, *_ in more)]
+    for n, (_, headers, rows) in enumerate([*sheets, *[m[1:] for m in more]], start=1):
+        path = folder / f"{stem}-{n}-{names[n - 1]}.csv"
         path.write_text(_csv(headers, rows), encoding="utf-8-sig")
         written.append(path)
     return written

@@ -93,7 +93,7 @@ def why_unranked(campaign: Campaign, unit: UnitScore, locale: str) -> str:
         if not part.applies:
             continue
         name = campaign.component(part.component).name.get(locale)
-        if part.kind == ComponentKind.SURVEY and not part.sufficient:
+        if not part.sufficient:  # a survey's or a rectification's sample
             people = part.overall.people if part.overall else 0
             minimum = campaign.rules.minimum_sample
             found.append(

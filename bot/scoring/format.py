@@ -28,3 +28,22 @@ def format_interval(low: Decimal | None, high: Decimal | None, places: int = 1) 
     lo = low.quantize(quantum, rounding=ROUND_HALF_UP)
     hi = high.quantize(quantum, rounding=ROUND_HALF_UP)
     return f"{lo}–{hi}%"
+
+
+def format_rank_change(moved: int | None) -> str:
+    """Places moved since last round: "↑2", "↓1", "=" (same rank); "—" without both ranks."""
+    if moved is None:
+        return "—"
+    if moved == 0:
+        return "="
+    return f"↑{moved}" if moved > 0 else f"↓{-moved}"
+
+
+def format_pct_change(delta: Decimal | None, places: int = 1) -> str:
+    """Percentage points since last round, signed: "+3.3", "-1.2", "±0.0"; "—" without both."""
+    if delta is None:
+        return "—"
+    value = delta.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if value == 0:
+        return f"±{abs(value)}"
+    return f"+{value}" if value > 0 else str(value)

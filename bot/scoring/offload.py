@@ -54,6 +54,7 @@ def _worker() -> ProcessPoolExecutor:
 def _prepare() -> None:
     """In the worker: step back for the bot; import the heavy modules before any job."""
     os.nice(NICENESS)
+    import bot.bulletin.chart
     import bot.scoring.chart
     import bot.scoring.export  # noqa: F401
 

@@ -33,6 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bot.campaign.schema import ComponentKind
 from bot.core.clock import Clock
 from bot.core.registry import Registry
 from bot.scoring import offload
@@ -46,6 +47,7 @@ from bot.scoring.results import (
     Status,
     UnitScore,
 )
+from storage.followers import FollowersRepo
 from storage.sanctions import SanctionsRepo
 from storage.scoring import (
     SUGGESTIONS_PER_UNIT,
@@ -141,6 +143,8 @@ class ScoringService:
                 side = await ScoringRepo(uow).side_tables(campaign_id, self.clock.now())
                 _take_side_tables(state.data, side)
                 state.data.sanctions = await _sanctions(uow, campaign_id)
+                if any(c.kind is ComponentKind.RECTIFICATION for c in campaign.components):
+                    state.data.rectification = await FollowersRepo(uow).rating_counts(campaign_id)
             ids = {u.id: self.registry.unit_id(campaign, u) for u in campaign.units}
             scores = compute(campaign, ids, state.data, self.clock.now(), state.memo)
             seconds = time.perf_counter() - started

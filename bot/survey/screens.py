@@ -59,6 +59,7 @@ class Thanks:
     campaign: Campaign
     component: Component
     unit: Unit
+    unit_id: int = 0  # for "follow this unit" (its rectification; 0: no such button)
 
 
 @dataclass(frozen=True)

@@ -145,8 +145,11 @@ class SurveyService(SurveyState):
 
     # -- answering ----------------------------------------------------------------------
 
-    async def pick_unit(self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str) -> Reply:
-        """Start (or resume) the questionnaire about a unit."""
+    async def pick_unit(
+        self, uow: UnitOfWork, rid: int, unit_id: int, comp_id: str, entry: str = "list"
+    ) -> Reply:
+        """Start (or resume) the questionnaire about a unit; `entry` says how it was opened
+        (a new questionnaire keeps it: "poster" from a unit's link, "list" from the picker)."""
         found = self._locate(unit_id, comp_id)
         if found is None:
             return Reply(None, toast=Notice("common.stale"))
@@ -162,7 +165,7 @@ class SurveyService(SurveyState):
         resumed = draft is not None and bool(draft.answers)
         if draft is None:
             category = await self.category(uow, rid, campaign)
-            draft = DraftRecord(rid, campaign.id, unit_id, comp_id, category)
+            draft = DraftRecord(rid, campaign.id, unit_id, comp_id, category, entry=entry)
             SurveyRepo(uow).stage_create(draft, self.clock.now())
             self._put_draft(uow, draft)
         self._point_conversation(uow, rid, campaign, unit_id, comp_id)
@@ -287,7 +290,7 @@ class SurveyService(SurveyState):
     ) -> Reply:
         outcome = step.outcome
         if outcome is flow.Outcome.ADVANCED and step.draft.submitted:
-            return Reply(Thanks(campaign, component, unit))
+            return Reply(Thanks(campaign, component, unit, unit_id))
         if outcome in (flow.Outcome.ADVANCED, flow.Outcome.MOVED):
             return Reply(self._question(campaign, component, unit, unit_id, step.draft))
         if outcome is flow.Outcome.CHANGED and step.item is not None and level is not None:

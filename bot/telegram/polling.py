@@ -63,7 +63,11 @@ async def run_polling(settings: Settings, several: bool = False) -> None:
         site = None
         if settings.public_site_port is not None:
             site = PublicSite(
-                services.db, services.publish, settings.public_site_host, settings.public_site_port
+                services.db,
+                services.publish,
+                settings.public_site_host,
+                settings.public_site_port,
+                rectification=services.rectification,
             )
             await site.start()
         try:

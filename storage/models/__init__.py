@@ -1,7 +1,7 @@
 """SQLAlchemy 2 models, one module per feature, portable between SQLite and PostgreSQL.
 
 Only portable column types are used (Integer, BigInteger, String, Text, Boolean,
-DateTime stored as UTC, JSON).  Every module is imported here so that
+DateTime stored as UTC, JSON, LargeBinary).  Every module is imported here so that
 `Base.metadata` — which the migrations compare against — is complete.
 """
 
@@ -13,7 +13,13 @@ from storage.models.admin import (
     PhaseOverride,
     ReminderMark,
 )
-from storage.models.complaints import Complaint, ComplaintDraft, ComplaintEntry
+from storage.models.bulletins import Bulletin, OutboxUpload
+from storage.models.complaints import (
+    Complaint,
+    ComplaintCohandler,
+    ComplaintDraft,
+    ComplaintEntry,
+)
 from storage.models.core import (
     Answer,
     Base,
@@ -29,6 +35,12 @@ from storage.models.core import (
 from storage.models.inspections import Inspection
 from storage.models.ops import InboxUpdate, Lease
 from storage.models.publication import Publication, PublicationNotice, PublicationRequest
+from storage.models.rectification import (
+    RectificationMeasure,
+    RectificationPlan,
+    RectificationRating,
+    UnitFollower,
+)
 from storage.models.sanctions import Sanction
 from storage.models.scoring import Bonus, Mark, ScoreResult, ScoreRun
 
@@ -39,9 +51,11 @@ __all__ = [
     "Bonus",
     "BroadcastJob",
     "BroadcastRecipient",
+    "Bulletin",
     "Campaign",
     "Code",
     "Complaint",
+    "ComplaintCohandler",
     "ComplaintDraft",
     "ComplaintEntry",
     "Conversation",
@@ -52,12 +66,16 @@ __all__ = [
     "Lease",
     "Mark",
     "Membership",
+    "OutboxUpload",
     "PhaseNoticeMark",
     "PhaseOverride",
     "ProcessedUpdate",
     "Publication",
     "PublicationNotice",
     "PublicationRequest",
+    "RectificationMeasure",
+    "RectificationPlan",
+    "RectificationRating",
     "ReminderMark",
     "Respondent",
     "Sanction",
@@ -66,4 +84,5 @@ __all__ = [
     "Submission",
     "UTCDateTime",
     "Unit",
+    "UnitFollower",
 ]

@@ -51,6 +51,8 @@ class BroadcastJob(Base):
     texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # locale → HTML
     media_kind: Mapped[str | None] = mapped_column(String(12), nullable=True)  # photo|document
     media_file_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    # A file uploaded with the message instead (storage/models/bulletins.py: OutboxUpload).
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_uploads.id"), nullable=True)
     # A single delivery's inline keyboard (Bot API JSON), rendered when it was queued.
     markup: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # Where the composing admin watches progress (one message, edited).

@@ -73,9 +73,24 @@ class ComplaintEntry(Base):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
     author: Mapped[str] = mapped_column(String(8))
     kind: Mapped[str] = mapped_column(String(12))  # photo|document|info|question|answer|note
+    # |progress (an interim note to the citizen)|part (a co-handling unit's part)
+    # The unit whose handler wrote a part (never the person).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
     text: Mapped[str] = mapped_column(Text, default="")
     file_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ComplaintCohandler(Base):
+    """A co-handling unit of a complaint (共同办理): its handlers see the case and add
+    their part; the complaint's own unit leads (牵头承办) and alone closes it."""
+
+    __tablename__ = "complaint_cohandlers"
+
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True, index=True)
+    added_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class ComplaintDraft(Base):

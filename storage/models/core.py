@@ -148,6 +148,8 @@ class Submission(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How it was opened: "poster" (a unit's deep link) or "list" (the unit picker).
+    entry: Mapped[str] = mapped_column(String(8), default="list", server_default="list")
 
 
 class Answer(Base):

@@ -21,7 +21,7 @@ from pathlib import Path
 from bot.localapi import LocalBotAPI
 from tests.bot.test_cli import ROOT, TOKEN, _env
 
-WAIT = 30.0
+WAIT = 120.0  # a generous bound: a cold start with migrations took >30 s at load 10
 
 
 @contextlib.asynccontextmanager

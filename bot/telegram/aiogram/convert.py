@@ -44,6 +44,7 @@ def _press(update_id: int, query: CallbackQuery, bot: Bot) -> Incoming:
         message.chat.type if message is not None else None,
         AiogramResponder(query, bot),
         message_id=message.message_id if message is not None else None,
+        html=message.html_text if isinstance(message, Message) and message.text else None,
         data=query.data or "",
         language_code=query.from_user.language_code,
         first_name=query.from_user.first_name,

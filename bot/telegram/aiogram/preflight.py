@@ -24,11 +24,13 @@ class TelegramUnavailable(Exception):
     """getMe failed; `str()` is the one line to print."""
 
 
-async def check_telegram(token: str, base: str) -> None:
-    """`getMe` with `token` at `base`, or TelegramUnavailable saying what is wrong."""
+async def check_telegram(token: str, base: str) -> str:
+    """`getMe` with `token` at `base`: the bot's username, or TelegramUnavailable saying
+    what is wrong."""
     bot = make_bot(token, base)
     try:
-        await bot.get_me(request_timeout=GET_ME_TIMEOUT)
+        me = await bot.get_me(request_timeout=GET_ME_TIMEOUT)
+        return me.username or ""
     except TelegramAPIError as exc:
         raise TelegramUnavailable(redact(_telegram_problem(exc, base), token)) from exc
     finally:

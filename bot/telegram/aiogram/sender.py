@@ -13,6 +13,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.types import BufferedInputFile
 
 from bot.app.services import Services
 from bot.outbox.messages import Blocked, Failed, InDoubt, RateLimited, SendError
@@ -37,6 +38,12 @@ class BotSender(OutboxSender):
     ) -> None:
         call = self.bot.send_photo if kind == "photo" else self.bot.send_document
         await call(chat_id, file_id, caption=caption, reply_markup=markup_of(markup))
+
+    async def _upload_photo(
+        self, chat_id: int, filename: str, data: bytes, caption: str, markup: Keyboard | None
+    ) -> None:
+        photo = BufferedInputFile(data, filename)
+        await self.bot.send_photo(chat_id, photo, caption=caption, reply_markup=markup_of(markup))
 
     async def _edit_text(
         self, chat_id: int, message_id: int, text: str, markup: Keyboard | None

@@ -144,3 +144,35 @@ class ResultsPage(CallbackData, prefix="rs"):
     pub: int
     kind: int = 0
     page: int = 0
+
+
+# -- rectification (bot/telegram/routers/rectify.py) --------------------------------------
+
+
+class FollowUnit(CallbackData, prefix="fu"):
+    """ "Follow this unit" after a rating: hear of its rectification."""
+
+    unit: int
+
+
+class PlanAction(CallbackData, prefix="rp"):
+    """A plan's button: submit (its handlers) or approve (evaluators)."""
+
+    plan: int
+    action: str
+
+
+class RateRectification(CallbackData, prefix="rr"):
+    """The one verdict on a completed plan: the level's index."""
+
+    plan: int
+    level: int
+
+
+class ResultsUnit(CallbackData, prefix="ru"):
+    """One unit of /results (its id in the publication), with the page to go back to."""
+
+    pub: int
+    unit: int
+    kind: int = 0
+    page: int = 0

@@ -43,7 +43,9 @@ class Incoming:
     is_bot: bool = False
     message_id: int | None = None
     text: str | None = None  # a message's text (commands included), never a caption
-    html: str | None = None  # the text or caption with its formatting as Telegram HTML
+    # the text or caption with its formatting as Telegram HTML (a press: the pressed
+    # message's text, when it is a text message)
+    html: str | None = None
     command: str | None = None  # "/cancel@bot args" → "cancel" ("" for a lone "/")
     args: str | None = None  # what follows the command, None if nothing
     data: str | None = None  # a press's raw callback data

@@ -20,6 +20,7 @@ from bot.telegram.common.callbacks import (
     ChooseLanguage,
     ComplaintAction,
     ComplaintDraftAction,
+    FollowUnit,
     Navigate,
     PickCampaign,
     PickUnit,
@@ -169,10 +170,15 @@ def campaigns(options: list[tuple[Campaign, Component]], locale: str) -> Keyboar
     return Keyboard(inline_keyboard=rows)
 
 
-def rate_another(campaign: Campaign, component: Component, locale: str) -> Keyboard:
-    """The button after a submission."""
+def rate_another(
+    campaign: Campaign, component: Component, locale: str, unit_id: int = 0
+) -> Keyboard:
+    """The buttons after a submission: rate another unit, follow this one (整改反馈)."""
     data = StartSurvey(campaign=campaign.id, comp=component.id)
-    return Keyboard(inline_keyboard=[[_button(t(locale, "btn.rate_another"), data)]])
+    rows = [[_button(t(locale, "btn.rate_another"), data)]]
+    if unit_id:
+        rows.append([_button(t(locale, "rectify.btn.follow"), FollowUnit(unit=unit_id))])
+    return Keyboard(inline_keyboard=rows)
 
 
 def start(locale: str) -> Keyboard:
@@ -253,15 +259,21 @@ def complaint_card(card: Card, locale: str) -> Keyboard | None:
     if card.audience == "handler" and view.status in ("open", "accepted"):
         names = (["accept"] if view.status == "open" else []) + [
             "ask",
+            "progress",
+            "cohandle",
             "extend",
             "transfer",
             "close",
         ]
+    elif card.audience == "cohandler" and view.status in ("open", "accepted"):
+        names = ["part"]
     elif card.audience == "centre":
         if view.status == "triage":
             names += ["route"]
         if view.open:
             names += ["class"]
+        if view.status in ("open", "accepted"):
+            names += ["cohandle"]
         if view.extension_reason is not None and view.open:
             names += ["approve", "refuse"]
         if view.review == "requested":
@@ -273,14 +285,16 @@ def complaint_card(card: Card, locale: str) -> Keyboard | None:
 def complaint_choice(choice: Choice, locale: str) -> Keyboard:
     """Units (paged), case classes or verdicts for one complaint, with "back"."""
     cid, rows = choice.view.tracking, []
-    if choice.what == "units" and choice.page is not None:
+    if choice.what in ("units", "counits") and choice.page is not None:
+        # Routing (route → unit) or adding a co-handling unit (cohandle → counit).
+        pick, turn_to = ("unit", "route") if choice.what == "units" else ("counit", "cohandle")
         page = choice.page
-        rows = [[_ca(u.name.get(locale), cid, "unit", choice.unit_ids[u.id])] for u in page.units]
+        rows = [[_ca(u.name.get(locale), cid, pick, choice.unit_ids[u.id])] for u in page.units]
         turn = []
         if page.page > 0:
-            turn.append(_ca(t(locale, "btn.prev"), cid, "route", page.page - 1))
+            turn.append(_ca(t(locale, "btn.prev"), cid, turn_to, page.page - 1))
         if page.page < page.pages - 1:
-            turn.append(_ca(t(locale, "btn.next"), cid, "route", page.page + 1))
+            turn.append(_ca(t(locale, "btn.next"), cid, turn_to, page.page + 1))
         rows += [turn] if turn else []
     elif choice.what == "classes":
         rules = choice.view.campaign.complaints
@@ -306,7 +320,7 @@ def complaint_choice(choice: Choice, locale: str) -> Keyboard:
             [_ca(t(locale, f"complaint.verdict.{v}"), cid, "verdict", n)]
             for n, v in enumerate(VERDICTS)
         ]
-    back = "back" if choice.what == "verdicts" else "cback"
+    back = {"verdicts": "back", "counits": "coback"}.get(choice.what, "cback")
     rows.append([_ca(t(locale, "btn.back"), cid, back)])
     return Keyboard(inline_keyboard=rows)
 

@@ -61,7 +61,7 @@ def screen(item: Notice | CampaignChoice | UnitChoice | Question | Thanks, local
         return unit_choice(item, locale), keyboards.units(item, locale)
     if isinstance(item, Thanks):
         text = t(locale, "survey.thanks", unit=item.unit.name.get(locale))
-        return text, keyboards.rate_another(item.campaign, item.component, locale)
+        return text, keyboards.rate_another(item.campaign, item.component, locale, item.unit_id)
     return question(item, locale)
 
 

@@ -69,9 +69,9 @@ def screen(item: Screen, locale: str) -> Rendered:
         return card(item, locale), keyboards.complaint_card(item, locale)
     if isinstance(item, Relay):
         markup = keyboards.complaint_reply(item.view, locale) if item.reply_button else None
-        return t(
-            locale, f"complaint.relay.{item.key}", tracking=item.view.tracking, text=item.text
-        ), markup
+        unit = _unit_name(item.unit, locale) if item.unit is not None else ""
+        key = f"complaint.relay.{item.key}"
+        return t(locale, key, tracking=item.view.tracking, text=item.text, unit=unit), markup
     if isinstance(item, ResultScreen):
         return result(item.view, locale), keyboards.complaint_result(item.view, locale)
     return choice(item, locale), keyboards.complaint_choice(item, locale)

@@ -9,6 +9,7 @@ from bot.core.clock import CHINA
 from bot.i18n import Safe, format_date, t
 from bot.scoring.flags import reasons, status_text
 from bot.scoring.format import format_interval, format_pct, format_points
+from bot.scoring.lookback import LookBack
 from bot.scoring.progress import (
     CompositionCheck,
     OverdueComplaint,
@@ -17,6 +18,7 @@ from bot.scoring.progress import (
 )
 from bot.scoring.results import CampaignScores, ComponentScore, Status, UnitScore
 from bot.telegram.common.render_panels import panel_lines, unit_panels
+from bot.telegram.common.render_reach import entry_lines, last_line, last_short, source_line
 
 LIMIT = 3900  # below Telegram's 4096 characters, with room for the HTML entities
 
@@ -37,9 +39,7 @@ def split_message(lines: list[str]) -> list[str]:
 
 def computed(scores: CampaignScores, locale: str) -> str:
     """The "computed at" line."""
-    when = scores.computed_at.astimezone(CHINA)
-    stamp = f"{format_date(locale, when.date())} {when:%H:%M}"
-    return t(locale, "scoring.computed_at", time=stamp, answers=scores.answers)
+    return t(locale, "scoring.computed_at", time=timestamp(scores, locale), answers=scores.answers)
 
 
 def flags(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: str) -> list[str]:
@@ -69,9 +69,15 @@ def sanctions(unit: UnitScore, locale: str) -> list[str]:
     ]
 
 
-def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) -> list[str]:
+def ranking(
+    campaign: Campaign,
+    scores: CampaignScores,
+    kind: str,
+    locale: str,
+    lookback: LookBack | None = None,
+) -> list[str]:
     """The ranking of one kind of unit: the ranked in rank order, then the unranked, each
-    with why it is not ranked."""
+    with why it is not ranked; with last round's figures when the campaign follows one."""
     kind_name = t(locale, f"scoring.kind.{kind}")
     lines = [t(locale, "scoring.ranking.title", campaign=campaign.name.get(locale), kind=kind_name)]
     units = scores.ranking(kind)
@@ -79,7 +85,7 @@ def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) 
         lines.append(t(locale, "scoring.ranking.empty"))
     ranked = [u for u in units if u.status is Status.RANKED]
     unranked = [u for u in units if u.status is not Status.RANKED]
-    lines += [_ranked_line(campaign, scores, u, locale) for u in ranked]
+    lines += [_ranked_line(campaign, scores, u, locale, lookback) for u in ranked]
     if unranked:
         lines.append(t(locale, "scoring.ranking.unranked_title"))
     for u in unranked:
@@ -91,12 +97,15 @@ def ranking(campaign: Campaign, scores: CampaignScores, kind: str, locale: str) 
                 composite=format_points(u.composite),
                 status=Safe(status_text(campaign, u, locale)),
             )
+            + last_short(lookback, u, locale)
         )
-    return [*lines, "", computed(scores, locale)]
+    return [*lines, *source_line(lookback, locale), "", computed(scores, locale)]
 
 
-def _ranked_line(campaign: Campaign, scores: CampaignScores, u: UnitScore, locale: str) -> str:
-    """One ranked unit: rank, composite, satisfaction, flags with their reasons."""
+def _ranked_line(
+    campaign: Campaign, scores: CampaignScores, u: UnitScore, locale: str, last: LookBack | None
+) -> str:
+    """One ranked unit: rank, composite, satisfaction, flags with their reasons, last round."""
     marks = flags(campaign, scores, u, locale)
     return t(
         locale,
@@ -106,11 +115,17 @@ def _ranked_line(campaign: Campaign, scores: CampaignScores, u: UnitScore, local
         composite=format_points(u.composite),
         satisfaction=format_pct(u.satisfaction.satisfaction),
         flags=Safe(f" · {'; '.join(marks)}") if marks else "",
-    )
+    ) + last_short(last, u, locale)
 
 
-def score(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: str) -> list[str]:
-    """Every figure of one unit."""
+def score(
+    campaign: Campaign,
+    scores: CampaignScores,
+    unit: UnitScore,
+    locale: str,
+    lookback: LookBack | None = None,
+) -> list[str]:
+    """Every figure of one unit (and last round's, when the campaign follows one)."""
     lines = [
         t(
             locale,
@@ -154,6 +169,7 @@ def score(campaign: Campaign, scores: CampaignScores, unit: UnitScore, locale: s
     marks = flags(campaign, scores, unit, locale)
     if marks:
         lines.append(t(locale, "scoring.score.flags", flags=Safe("; ".join(marks))))
+    lines += last_line(lookback, unit, locale) + source_line(lookback, locale)
     return [*lines, "", computed(scores, locale)]
 
 
@@ -173,7 +189,7 @@ def _component(campaign: Campaign, part: ComponentScore, locale: str) -> list[st
             points=format_points(part.points),
         )
     ]
-    if comp.kind is ComponentKind.SURVEY and part.overall is not None:
+    if comp.kind in (ComponentKind.SURVEY, ComponentKind.RECTIFICATION) and part.overall:
         o = part.overall
         lines.append(
             t(
@@ -259,9 +275,8 @@ def progress(
     registry_ids: dict[str, int],
     locale: str,
 ) -> list[str]:
-    """Per survey component and unit: people vs minimum and valid answers, submitted vs
-    started; then
-    respondents per category vs quota and answers per day."""
+    """Per survey component and unit: people vs minimum, valid answers, submitted vs started;
+    respondents per category vs quota, answers per day, questionnaires per entry path."""
     minimum = campaign.rules.minimum_sample
     lines = [t(locale, "scoring.progress.title", campaign=campaign.name.get(locale))]
     for comp in campaign.survey_components():
@@ -324,6 +339,7 @@ def progress(
     ]
     if not found.per_day:
         lines.append(t(locale, "scoring.progress.no_days"))
+    lines += entry_lines(campaign, found, registry_ids, locale)
     if scores is not None:
         lines += ["", computed(scores, locale)]
     return lines

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from bot.campaign.schema import Unit
 from bot.i18n import format_date, t
 from bot.publish.service import Preview, Published
 from bot.publish.site import local_time
-from bot.publish.snapshot import PublishedUnit
+from bot.publish.snapshot import LookedBack, PublishedUnit
 from bot.telegram.common.callbacks import PublishConfirm, ResultsPage
+from bot.telegram.common.keyboards_reach import back_to_results, unit_rows
 from bot.telegram.common.markup import Button, Keyboard
+from bot.telegram.common.render_reach import outreach, published_last
 
 PAGE_SIZE = 8  # units per /results page: eight lines with their problems fit easily
 
@@ -43,8 +46,15 @@ def ordered(units: list[PublishedUnit], touched: set[int]) -> list[PublishedUnit
     ]
 
 
-def _line(unit: PublishedUnit, touched: set[int], locale: str) -> str:
-    """One unit: rank, composite, satisfaction with interval and people, flags, problems."""
+def _line(
+    unit: PublishedUnit,
+    touched: set[int],
+    locale: str,
+    looked: LookedBack | None = None,
+    extra: str | None = None,
+) -> str:
+    """One unit: rank, composite, satisfaction with interval and people, flags, last round
+    (回头看, when the campaign follows another), problems, and `extra` (its rectification)."""
     mark = "★ " if unit.unit_id in touched else ""
     satisfaction = f"{unit.satisfaction}%" if unit.satisfaction else "—"
     if unit.rank is None:
@@ -72,12 +82,13 @@ def _line(unit: PublishedUnit, touched: set[int], locale: str) -> str:
             people=unit.people,
             flags=flags,
         )
+    line += published_last(looked, unit.last, locale)
     if unit.complaints or unit.suggestions:
         complaints = ", ".join(f"{p.name[locale]} {p.count}" for p in unit.complaints) or "0"
         line += "\n" + t(
             locale, "publish.results.problems", complaints=complaints, suggestions=unit.suggestions
         )
-    return line
+    return line if extra is None else line + "\n" + extra
 
 
 def results(
@@ -87,8 +98,10 @@ def results(
     kind_index: int,
     page: int,
     locale: str,
+    extra: dict[int, str] | None = None,
 ) -> tuple[str, Keyboard]:
-    """One page of a publication's ranking of one kind, and the buttons around it."""
+    """One page of a publication's ranking of one kind, and the buttons around it;
+    `extra` adds a line under a unit (its rectification, which is not in the snapshot)."""
     snap = pub.snapshot
     kind_index = min(max(kind_index, 0), len(snap.kinds) - 1)
     kind = snap.kinds[kind_index]
@@ -111,12 +124,41 @@ def results(
             t(locale, "publish.results.correction", previous=previous, reason=pub.reason or "")
         )
     shown = units[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    lines += [_line(u, touched, locale) for u in shown] or [t(locale, "publish.results.empty")]
+    more = extra or {}
+    looked = snap.looks_back
+    lines += [_line(u, touched, locale, looked, more.get(u.unit_id)) for u in shown] or [
+        t(locale, "publish.results.empty")
+    ]
     if touched & {u.unit_id for u in units}:
         lines.append(t(locale, "publish.results.yours"))
     if pages > 1:
         lines.append(t(locale, "publish.results.page", page=page + 1, pages=pages))
-    return "\n\n".join(lines), _results_keyboard(pub, others, kind_index, page, pages, locale)
+    markup = _results_keyboard(pub, others, kind_index, page, pages, locale)
+    rows = unit_rows(pub.id, shown, kind_index, page, locale) + markup.inline_keyboard
+    return "\n\n".join(lines), Keyboard(inline_keyboard=rows)
+
+
+def unit_view(
+    pub: Published, unit: PublishedUnit, info: Unit | None, kind: int, page: int, locale: str
+) -> tuple[str, Keyboard]:
+    """One published unit: its line as in the ranking, last round, time limits, channel."""
+    snap = pub.snapshot
+    title = t(
+        locale,
+        "reach.results.unit_title",
+        unit=unit.label(locale),
+        campaign=snap.title(locale),
+        number=pub.number,
+    )
+    lines = [title, _line(unit, set(), locale, snap.looks_back)]
+    if snap.looks_back is not None and unit.last is not None:
+        back = snap.looks_back
+        key = f"reach.last.source.{back.source}"
+        lines.append(t(locale, key, campaign=back.name[locale], number=back.number or ""))
+    if info is not None:
+        lines.append("\n".join(outreach(info, locale)))
+    text = "\n\n".join(line for line in lines if line)
+    return text, back_to_results(pub.id, kind, page, locale)
 
 
 def _results_keyboard(

@@ -99,10 +99,13 @@ class Routes:
         return self._add(("command",), commands=names, roles=roles, when=when, has_args=has_args)
 
     def press(
-        self, kind: type[CallbackData], roles: frozenset[Role] = frozenset()
+        self,
+        kind: type[CallbackData],
+        roles: frozenset[Role] = frozenset(),
+        when: Guard | None = None,
     ) -> Callable[[Handler], Handler]:
         """A handler for presses of buttons of `kind` (their data is `callback_data`)."""
-        return self._add(("press",), prefix=kind.__prefix__, roles=roles)
+        return self._add(("press",), prefix=kind.__prefix__, roles=roles, when=when)
 
     def messages(
         self, *kinds: Kind, roles: frozenset[Role] = frozenset(), when: Guard | None = None

@@ -34,7 +34,12 @@ class OutboxSender(ABC):
         """Send, raising the engine's SendError kinds for the framework's errors."""
         markup = Keyboard.from_json(message.markup) if message.markup else None
         try:
-            if message.media_kind in ("photo", "document") and message.media_file_id:
+            if message.upload is not None:  # a drawn picture (a bulletin's chart)
+                upload = message.upload
+                await self._upload_photo(
+                    chat_id, upload.filename, upload.data, message.text, markup
+                )
+            elif message.media_kind in ("photo", "document") and message.media_file_id:
                 await self._send_file(
                     chat_id, message.media_kind, message.media_file_id, message.text, markup
                 )
@@ -91,6 +96,12 @@ class OutboxSender(ABC):
         self, chat_id: int, kind: str, file_id: str, caption: str, markup: Keyboard | None
     ) -> None:
         """sendPhoto or sendDocument by file id."""
+
+    @abstractmethod
+    async def _upload_photo(
+        self, chat_id: int, filename: str, data: bytes, caption: str, markup: Keyboard | None
+    ) -> None:
+        """sendPhoto with the picture's bytes."""
 
     @abstractmethod
     async def _edit_text(

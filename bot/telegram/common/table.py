@@ -12,13 +12,16 @@ from bot.telegram.common.handlers import (
     access,
     admin,
     admin_roles,
+    bulletin,
     common,
     complaints,
     evaluator,
     fallback,
     inspections,
+    links,
     privacy,
     publish,
+    rectify,
     sanctions,
     survey,
 )
@@ -31,8 +34,11 @@ FEATURES: tuple[Routes, ...] = (
     complaints.routes,  # its text/file routes only for people in the complaint flow
     survey.text_routes,  # typed text and files inside a questionnaire
     evaluator.routes,  # only its commands, refused to non-evaluators
+    bulletin.routes,  # /bulletin (evaluators and admins)
     sanctions.routes,  # /sanction (evaluators), /sanction revoke (admins)
     inspections.routes,  # /inspect, /confirm, /reject, /corrected
+    rectify.routes,  # 整改反馈: /plan /measure /suggestions /done /plans /approve /return
+    links.routes,  # /start with a unit's payload, before the greeting's /start
     common.routes,
     access.routes,
     admin.routes,

@@ -43,6 +43,7 @@ def _press(update_id: int, query: CallbackQuery, bot: Bot) -> Incoming:
         message.chat.type if message is not None else None,
         PtbResponder(query, bot),
         message_id=message.message_id if message is not None else None,
+        html=message.text_html if isinstance(message, Message) and message.text else None,
         data=query.data or "",
         language_code=user.language_code,
         first_name=user.first_name,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import (
     BadRequest,
     EndPointNotFound,
@@ -52,6 +52,12 @@ class PtbSender(OutboxSender):
             await self.bot.send_document(
                 chat_id, file_id, caption=caption, reply_markup=markup_of(markup)
             )
+
+    async def _upload_photo(
+        self, chat_id: int, filename: str, data: bytes, caption: str, markup: Keyboard | None
+    ) -> None:
+        photo = InputFile(data, filename=filename)
+        await self.bot.send_photo(chat_id, photo, caption=caption, reply_markup=markup_of(markup))
 
     async def _edit_text(
         self, chat_id: int, message_id: int, text: str, markup: Keyboard | None

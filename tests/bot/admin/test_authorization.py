@@ -33,6 +33,7 @@ from bot.telegram.common.callbacks import (
     BroadcastSend,
     BroadcastUnitSearch,
     PhaseChange,
+    PlanAction,
     PublishConfirm,
 )
 from bot.telegram.common.codec import CallbackData
@@ -76,6 +77,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "evaluator:export": STAFF,
     "evaluator:mark": STAFF,
     "evaluator:bonus_or_finding": STAFF,
+    "bulletin:bulletin": STAFF,  # bot/telegram/routers/bulletin.py
     # sanctions (bot/telegram/routers/sanctions.py): imposed by evaluators, revoked by admins
     "sanctions:sanction": STAFF,
     "sanctions:revoke": ADMINS,
@@ -84,6 +86,17 @@ MATRIX: dict[str, frozenset[str]] = {
     "inspections:inspect": frozenset({"inspector"}),
     "inspections:decide": STAFF,
     "inspections:corrected": frozenset({HANDLER}),
+    # rectification (bot/telegram/routers/rectify.py)
+    "rectify:plan": frozenset({HANDLER}),
+    "rectify:measure": frozenset({HANDLER}),
+    "rectify:suggestions": frozenset({HANDLER}),
+    "rectify:submit": frozenset({HANDLER}),
+    "rectify:done": frozenset({HANDLER}),
+    "rectify:plans": STAFF,
+    "rectify:decide": STAFF,
+    "rectify:approve_button": STAFF,
+    "rectify:follow": EVERYONE,
+    "rectify:rate": EVERYONE,
     # complaints
     "complaints:complain": EVERYONE,
     "complaints:my_complaints": EVERYONE,
@@ -117,6 +130,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "publish:publish_button": ADMINS,
     "publish:results": EVERYONE,
     "publish:results_page": EVERYONE,
+    "publish:results_unit": EVERYONE,  # a unit of /results: its time limits and channel
+    "links:start_with_link": EVERYONE,  # /start r<id> or c<id>: a poster's deep link
     "privacy:my_data": EVERYONE,  # a person's own data, and erasing it: anyone, for themselves
     "privacy:forget_asked": EVERYONE,
     "privacy:forget_answered": EVERYONE,
@@ -140,6 +155,8 @@ PROBES: dict[str, str] = {
     "sanctions:revoke": "/sanction revoke 999999 matrix test",
     "sanctions:unseat": "/unseat",
     "publish:publish": "/publish",
+    "rectify:plans": "/plans",
+    "rectify:decide": "/approve",
     "admin:broadcast": "/broadcast",  # last: the admin is composing afterwards
 }
 BUTTONS: dict[str, CallbackData] = {
@@ -151,6 +168,7 @@ BUTTONS: dict[str, CallbackData] = {
     "admin:broadcast_cancel": BroadcastCancel(job=999_999),
     "admin:phase_button": PhaseChange(campaign="changzhou-2011-safety", phase=99, action="open"),
     "publish:publish_button": PublishConfirm(request=999_999, go=False),
+    "rectify:approve_button": PlanAction(plan=999_999, action="approve"),
 }
 DENIALS = ("admin.denied",)
 

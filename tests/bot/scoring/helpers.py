@@ -27,10 +27,12 @@ _ids = itertools.count(10_000)
 
 
 @asynccontextmanager
-async def scoring_services(db_url: str, day: dt.date) -> AsyncIterator[Services]:
+async def scoring_services(
+    db_url: str, day: dt.date, campaigns: Path = CAMPAIGNS
+) -> AsyncIterator[Services]:
     """Services over a fresh database (the `db_url` fixture: SQLite or PostgreSQL), the
-    clock on `day`."""
-    async with open_services(db_url, CAMPAIGNS, FixedClock.on_day(day)) as services:
+    clock on `day`, the campaign files of `campaigns`."""
+    async with open_services(db_url, campaigns, FixedClock.on_day(day)) as services:
         yield services
 
 
@@ -51,6 +53,7 @@ async def add_questionnaires(
     status: str = "submitted",
     voided: bool = False,
     suggestion: str | None = None,
+    entry: str = "list",
 ) -> list[tuple[int, int, str]]:
     """`count` questionnaires about unit `code`, each answering the items with `levels`."""
     campaign = services.registry.campaigns[campaign_id]
@@ -91,6 +94,7 @@ async def add_questionnaires(
                     "updated_at": now,
                     "submitted_at": now if status == "submitted" else None,
                     "voided": voided,
+                    "entry": entry,
                 }
                 for rid, _, _ in keys
             ],

@@ -151,10 +151,17 @@ class BotApp:
     """The real bot over one database file, which can be stopped and started again."""
 
     def __init__(
-        self, api: LocalBotAPI, db_url: str, clock: FixedClock, framework: str = "aiogram"
+        self,
+        api: LocalBotAPI,
+        db_url: str,
+        clock: FixedClock,
+        framework: str = "aiogram",
+        campaigns: Path = CAMPAIGNS,
     ) -> None:
-        """Not running until `start()`; `framework` names the adapter."""
+        """Not running until `start()`; `framework` names the adapter; the campaign files
+        are read from `campaigns`."""
         self.api, self.db_url, self.clock, self.framework = api, db_url, clock, framework
+        self.campaigns = campaigns
         self.updates = HandledUpdates()  # kept across restarts: update ids are the server's
         self._stack: contextlib.AsyncExitStack | None = None
         self._services: Services | None = None
@@ -179,7 +186,7 @@ class BotApp:
         stack = contextlib.AsyncExitStack()
         try:
             services = await stack.enter_async_context(
-                open_services(self.db_url, CAMPAIGNS, self.clock)
+                open_services(self.db_url, self.campaigns, self.clock)
             )
             front = make_frontend(self.framework, self.api.token, self.api.base_url, services)
             stack.push_async_callback(front.close)
@@ -225,6 +232,15 @@ class BotApp:
         await self.start()
 
 
+def _campaigns(request: pytest.FixtureRequest) -> Path:
+    """The campaign files' folder: a `campaigns_dir` fixture where a test module defines
+    one (e.g. with a follow-up campaign), else survey_defs/."""
+    try:
+        return Path(request.getfixturevalue("campaigns_dir"))
+    except pytest.FixtureLookupError:
+        return CAMPAIGNS
+
+
 @pytest.fixture
 async def app(
     api: LocalBotAPI,
@@ -232,11 +248,12 @@ async def app(
     clock: FixedClock,
     caplog: pytest.LogCaptureFixture,
     framework: str,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[BotApp]:
     """The real bot, running; stopped after the test, which must have logged no error
     (a handler that raised is logged by the error handler, then papered over)."""
     caplog.set_level(logging.WARNING)
-    running = BotApp(api, db_url, clock, framework)
+    running = BotApp(api, db_url, clock, framework, _campaigns(request))
     await running.start()
     try:
         yield running

@@ -138,7 +138,7 @@ async def test_full_questionnaire(app: BotApp) -> None:
     # Submit: thanks and "rate another unit".
     [thanks] = await citizen.press(review, nav_data(wujin, "submit"))
     assert thanks.plain_text == plain(ZH, "survey.thanks", unit="武进区安全生产监督管理局")
-    assert labels(thanks) == [t(ZH, "btn.rate_another")]
+    assert labels(thanks) == [t(ZH, "btn.rate_another"), t(ZH, "rectify.btn.follow")]
 
     saved = await stored(services, citizen.id, wujin)
     assert saved is not None

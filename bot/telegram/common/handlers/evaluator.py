@@ -12,6 +12,7 @@ from bot.app.services import Services
 from bot.campaign.schema import Campaign
 from bot.core.clock import local_today
 from bot.i18n import t
+from bot.publish.reports import reach_sheets
 from bot.scoring import lookup, progress
 from bot.scoring.chart import ranking_png
 from bot.scoring.export import workbook_bytes
@@ -19,6 +20,7 @@ from bot.scoring.offload import off_loop
 from bot.scoring.records import EntryError, deduction_component, mark_entry
 from bot.scoring.results import CampaignScores, UnitScore
 from bot.telegram.common import render_evaluator as screens
+from bot.telegram.common import render_rectify as rectify
 from bot.telegram.common.incoming import Incoming, answer, tell
 from bot.telegram.common.render_panels import inspection_lines
 from bot.telegram.common.replies import Answer, Upload
@@ -75,8 +77,9 @@ async def ranking(message: Incoming, services: Services, uow: UnitOfWork, locale
     wanted = [
         k for k in kinds if any(w.lower() in (k, t(locale, f"scoring.kind.{k}")) for w in words)
     ] or kinds
+    lookback = await services.publish.last_round(uow, campaign.id)
     for kind in wanted:
-        await _send(message, screens.ranking(campaign, scores, kind, locale))
+        await _send(message, screens.ranking(campaign, scores, kind, locale, lookback))
 
 
 async def _one_unit(
@@ -110,7 +113,14 @@ async def score(message: Incoming, services: Services, uow: UnitOfWork, locale: 
     """/score UNIT: every figure of one unit."""
     found = await _one_unit(message, services, uow, locale, "scoring.usage.score")
     if found is not None:
-        await _send(message, screens.score(*found, locale))
+        campaign, _, scored = found
+        lookback = await services.publish.last_round(uow, campaign.id)
+        plan, figure = await services.rectification.of_unit(uow, campaign.id, scored.unit_id)
+        today = services.rectification.today(campaign.id)
+        extra = rectify.score_lines(plan, figure, scored.satisfaction, today, locale)
+        left = await services.rectification.carried_over(uow, campaign, scored.unit_id)
+        extra += rectify.carried_lines(left, locale)
+        await _send(message, screens.score(*found, locale, lookback) + extra)
 
 
 @routes.command("issues", roles=STAFF)
@@ -138,14 +148,21 @@ async def progress_(message: Incoming, services: Services, uow: UnitOfWork, loca
 
 @routes.command("overdue", roles=STAFF)
 async def overdue(message: Incoming, services: Services, uow: UnitOfWork, locale: str) -> None:
-    """/overdue: open complaints past their working-day deadline."""
+    """/overdue: open complaints past their working-day deadline, then rectification
+    measures past theirs."""
     campaign, _ = lookup.split_campaign(services.registry, services.clock, _words(message))
     if campaign is None:
         await tell(message, t(locale, "scoring.no_campaign"))
         return
     items = await progress.overdue(uow, campaign.id, services.now())
     names = {services.registry.unit_id(campaign, u): u.name.get(locale) for u in campaign.units}
-    await _send(message, screens.overdue(campaign, items, names, locale))
+    late = await services.rectification.late(uow, campaign.id)
+    lines = [
+        *screens.overdue(campaign, items, names, locale),
+        "",
+        rectify.overdue(late, names, locale),
+    ]
+    await _send(message, lines)
 
 
 @routes.command("chart", roles=STAFF)
@@ -182,8 +199,9 @@ async def export(message: Incoming, services: Services, uow: UnitOfWork, locale:
     )
     bursts = await services.admin.fairness.bursts(uow, campaign.id)
     findings = await services.inspections.of_campaign(uow, campaign.id)
+    more = await reach_sheets(services.publish, uow, campaign, scores, locale)
     await uow.end_reads()  # nothing more to read while the workbook is written
-    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts, findings)
+    data = await off_loop(workbook_bytes, campaign, scores, locale, bursts, findings, more)
     await answer(message, Answer(caption, document=Upload(name, data)))
 
 

@@ -6,7 +6,8 @@ from bot.app.services import Services
 from bot.i18n import t
 from bot.publish.service import Published, PublishError
 from bot.telegram.common import render_publish as screens
-from bot.telegram.common.callbacks import PublishConfirm, ResultsPage
+from bot.telegram.common import render_rectify as rectify
+from bot.telegram.common.callbacks import PublishConfirm, ResultsPage, ResultsUnit
 from bot.telegram.common.incoming import Incoming, answer, tell
 from bot.telegram.common.markup import Keyboard
 from bot.telegram.common.replies import Answer
@@ -101,6 +102,27 @@ async def results_page(
     await answer(query, Answer(text, markup))
 
 
+@routes.press(ResultsUnit)
+async def results_unit(
+    query: Incoming,
+    callback_data: ResultsUnit,
+    services: Services,
+    uow: UnitOfWork,
+    locale: str,
+) -> None:
+    """One unit of /results: its figures, last round, time limits and complaint channel."""
+    cb = callback_data
+    pub = await services.publish.get(uow, cb.pub)
+    unit = pub.snapshot.unit(cb.unit) if pub is not None else None
+    if pub is None or unit is None:
+        await tell(query, t(locale, "common.stale"), alert=True)
+        return
+    found = services.registry.unit(unit.unit_id)
+    info = found[1] if found is not None else None
+    text, markup = screens.unit_view(pub, unit, info, cb.kind, cb.page, locale)
+    await answer(query, Answer(text, markup))
+
+
 async def _latest(services: Services, uow: UnitOfWork) -> list[Published]:
     """The latest publication of each published campaign, most recent first."""
     found = []
@@ -122,5 +144,9 @@ async def _page(
     locale: str,
 ) -> tuple[str, Keyboard]:
     """One page of `pub` for this person."""
-    touched = await services.publish.touched_units(uow, pub.snapshot.campaign_id, person.id)
-    return screens.results(pub, others, touched, kind, page, locale)
+    campaign_id = pub.snapshot.campaign_id
+    touched = await services.publish.touched_units(uow, campaign_id, person.id)
+    found = await services.rectification.published(uow, campaign_id)
+    today = services.rectification.today(campaign_id)
+    extra = rectify.results_lines(found, today, locale)
+    return screens.results(pub, others, touched, kind, page, locale, extra)
