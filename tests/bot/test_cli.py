@@ -61,8 +61,12 @@ def test_demo_rehearses_the_changzhou_campaign_through_the_bot() -> None:
     assert "样本按人计" in out and "综合得分按适用权重折算" in out
 
 
-def test_demo_rehearses_webhook_delivery_with_two_workers() -> None:
-    run = _pingyi("demo", "--webhook", "--workers", "2", "--respondents", "30", "--seed", "3")
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+def test_demo_rehearses_webhook_delivery_with_two_workers(framework: str) -> None:
+    run = _pingyi(
+        "demo", "--webhook", "--workers", "2", "--respondents", "30", "--seed", "3",
+        "--framework", framework,
+    )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert "30 人完成提交" in run.stdout
     total = re.search(r"有效答案 (\d+) 个，不了解 (\d+) 个", run.stdout)
