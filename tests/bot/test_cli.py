@@ -39,12 +39,14 @@ def _pingyi(
     )
 
 
-def test_demo_rehearses_webhook_delivery_with_two_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+def test_demo_rehearses_webhook_delivery_with_two_workers(tmp_path: Path, framework: str) -> None:
     # The whole campaign's report is checked against its database in test_demo_report.py;
-    # here the same rehearsal arrives by webhook, claimed by two inbox workers.
+    # here the same rehearsal arrives by webhook, claimed by two inbox workers, on each
+    # adapter.
     run = _pingyi(
         *("demo", "--webhook", "--workers", "2", "--respondents", "6", "--minimum-sample", "2"),
-        *("--out", str(tmp_path)),
+        *("--out", str(tmp_path), "--framework", framework),
     )
     assert run.returncode == 0, run.stderr[-2000:]
     done = re.search(r"提交问卷 (\d+)/(\d+) 份", run.stdout)
