@@ -2,7 +2,8 @@
 
 A local Bot API server runs inside the process (real HTTP on 127.0.0.1), the real
 bot (aiogram or python-telegram-bot: `--framework`) polls it (or takes its webhook), and
-simulated people press the buttons the bot shows them, in the three locales, day by day through the campaign's phases:
+simulated people press the buttons the bot shows them, in the three locales, day by day
+through the campaign's phases:
 
 - panel members join with codes bound to their unit's panel and rate it on site;
 - the public answers the questionnaire (finding units by paging or typing), some

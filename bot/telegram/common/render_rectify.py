@@ -141,7 +141,7 @@ def notices(told: Told, campaign: Campaign, unit_name: LocaleText) -> list[Singl
             values["last"] = format_date(locale, max(deadlines)) if deadlines else "—"
         else:
             keyboard = keyboards_rectify.verdict(plan_.id, locale)
-            markup = keyboard.model_dump(mode="json", exclude_none=True)
+            markup = keyboard.to_json()
         text = t(locale, f"rectify.notice.{told.event}", **values)
         messages.append(Single(chat_id, locale, text, markup))
     return messages
