@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import Callable
 
@@ -17,6 +18,8 @@ from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.intake import dispatching, polling_through_inbox
 from bot.telegram.sender import BotSender
 from storage.migrate import at_head
+
+log = logging.getLogger(__name__)
 
 
 async def until_signalled() -> None:
@@ -125,6 +128,7 @@ async def run_webhook(
             ):
                 server = bot_server(services, settings, worker.wake, reuse_port)
                 await server.start()
+                log.info("%s serves the webhook on port %s", worker.name, server.port)
                 try:
                     if register:
                         await register_webhook(bot, dp, settings)

@@ -28,6 +28,7 @@ from aiogram.types import (
 )
 
 TOAST_LIMIT = 200  # characters Telegram shows in a callback answer
+QUERY_GONE = "query is too old"  # Bot API: a press answered already, or too long ago
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,17 @@ async def _to_press(query: CallbackQuery, reply: Answer) -> None:
         else:
             await _send(query, message, reply.text, reply.markup)
     toast = reply.toast[:TOAST_LIMIT] if reply.toast else None
-    await query.answer(toast, show_alert=(reply.alert and toast is not None) or None, url=reply.url)
+    try:
+        await query.answer(
+            toast, show_alert=(reply.alert and toast is not None) or None, url=reply.url
+        )
+    except TelegramBadRequest as error:
+        # Telegram takes one answer per press, within about 15 s.  An update handled
+        # again (its first worker died after answering) or handled late (a backlog)
+        # gets "query is too old": the screen was sent, only the spinner is moot, so
+        # the update is not failed for it (failing it would retry it, then park it).
+        if QUERY_GONE not in error.message:
+            raise
 
 
 def _editable(message: Message) -> bool:
