@@ -242,4 +242,3 @@ def _apply_code(conn: Transaction, code: CodeRecord, user_id: int, now: dt.datet
 
 def _subject(user_id: int, role: Role, unit_id: int | None) -> str:
     return f"user {user_id} as {role.value}" + (f" of unit {unit_id}" if unit_id else "")
-

@@ -34,7 +34,6 @@ from storage.uow import UnitOfWork
 MAX_REASON = 500  # characters of a correction's reason
 
 
-
 class PublishError(Exception):
     """A publication refused; `key` and `values` are the translation of why."""
 

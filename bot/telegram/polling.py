@@ -103,7 +103,9 @@ def bot_server(
     async def migrated() -> bool:
         return await at_head(db.engine, db.url)
 
-    return BotServer(services.inbox, wake, server_settings(settings, reuse), migrated)
+    return BotServer(
+        services.inbox, wake, server_settings(settings, reuse), migrated, services.outbox.store
+    )
 
 
 async def run_webhook(
