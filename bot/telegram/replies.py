@@ -10,7 +10,8 @@ single notice.  The rules, in one place:
 * a button press (a CallbackQuery) edits the pressed message when `edit` is set and
   the message can still be edited, else sends the screen anew; `also` goes first as
   a new message; the spinner is always closed, with the toast (cut to Telegram's 200
-  characters) if any.  An edit that changes nothing is not an error;
+  characters) if any (a press Telegram calls too old — answered already by a worker
+  that died, or long ago — is not an error).  An edit that changes nothing is not an error;
 * a file (`document` or `photo`) always goes as a new message, `text` its caption.
 """
 
