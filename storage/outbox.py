@@ -341,6 +341,18 @@ class OutboxStore:
             name, data = (await uow.session.execute(stmt.where(OutboxUpload.id == upload_id))).one()
             return Upload(str(name), bytes(data))
 
+    async def totals(self) -> dict[tuple[str, str], int]:
+        """Messages by job kind and delivery state, over every job (metrics)."""
+        stmt = (
+            select(BroadcastJob.kind, _R.state, func.count())
+            .join(BroadcastJob, BroadcastJob.id == _R.job_id)
+            .where(BroadcastJob.status != "draft")
+            .group_by(BroadcastJob.kind, _R.state)
+        )
+        async with self.db.sessions() as session:
+            rows = (await session.execute(stmt)).all()
+        return {(kind, state): count for kind, state, count in rows}
+
     async def outcomes(self, job_ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """The state and error of each single delivery (job id → (state, error))."""
         async with self.db.unit_of_work() as uow:

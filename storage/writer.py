@@ -157,6 +157,8 @@ class GroupCommitWriter:
         self._stopping = False
         self.batches = 0  # transactions committed
         self.jobs = 0  # units of work committed
+        # Told the number of units of work in each committed transaction (metrics).
+        self.on_batch: Callable[[int], None] | None = None
 
     async def start(self) -> None:
         """Open the writer's connection and start its task."""
@@ -234,8 +236,15 @@ class GroupCommitWriter:
             return
         self.batches += 1
         self.jobs += len(jobs)
+        self._observe(len(jobs))
         for job in jobs:
             _resolve(job, None)
+
+    def _observe(self, size: int) -> None:
+        """Report a committed batch's size (a failing observer never fails a write)."""
+        if self.on_batch is not None:
+            with contextlib.suppress(Exception):
+                self.on_batch(size)
 
     async def _commit_alone(self, job: _Job) -> None:
         exclusive, ops = job.exclusive, job.ops
@@ -250,6 +259,7 @@ class GroupCommitWriter:
             return
         self.batches += 1
         self.jobs += 1
+        self._observe(1)
         _resolve(job, result)
 
 

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     reminder_before_close_hours: float = Field(
         default=24.0, gt=0, alias="REMINDER_BEFORE_CLOSE_HOURS"
     )
+    # Seconds between the background checks for what is due: questionnaire reminders,
+    # phase notices, complaint reminders and escalations.
+    background_tick_seconds: float = Field(
+        default=60.0, gt=0, le=3600, alias="BACKGROUND_TICK_SECONDS"
+    )
     # The public site of published results (bot/publish/web.py), served by `pingyi run`
     # on this port; empty = not served (write it with `pingyi publish --out DIR` instead).
     public_site_port: int | None = Field(default=None, ge=1, le=65535, alias="PUBLIC_SITE_PORT")

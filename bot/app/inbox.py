@@ -109,6 +109,10 @@ class InboxWorker:
     async def _run(self) -> None:
         """Claim while there is room, then wait for a wake-up or the idle poll."""
         while not self._stopping:
+            # Cleared before claiming, not after: an update stored while the claim is
+            # under way sets it again, and is claimed at once instead of at the next
+            # idle poll (clearing after the claim lost that wake-up: half a second).
+            self._wake.clear()
             room = self.settings.concurrency - len(self._inflight)
             claimed: list[Claimed] = []
             if room > 0:
@@ -122,7 +126,6 @@ class InboxWorker:
                 task.add_done_callback(self._inflight.discard)
             if claimed and len(claimed) == room:
                 continue
-            self._wake.clear()
             # asyncio.timeout, not wait_for, which on 3.11 can swallow a cancel.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.settings.idle_poll):

@@ -56,6 +56,7 @@ async def services_from(settings: Settings) -> AsyncIterator[Services]:
         Centre(frozenset(settings.complaint_centre_ids), settings.complaint_centre_chat_id),
     ) as services:
         services.admin.configure(admin_settings(settings))
+        services.notice_every = settings.background_tick_seconds
         services.privacy.retention_days = settings.retention_days
         services.bulletins.schedule = Schedule.parse(settings.bulletin_schedule)
         yield services
@@ -100,6 +101,7 @@ def admin_settings(settings: Settings) -> AdminSettings:
         broadcast_rate=settings.broadcast_rate,
         reminder_delay=dt.timedelta(hours=settings.reminder_delay_hours),
         reminder_before_close=dt.timedelta(hours=settings.reminder_before_close_hours),
+        tick_every=settings.background_tick_seconds,
     )
 
 

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bot.access.service import AccessService
 from bot.admin.service import AdminService
+from bot.app import metrics
 from bot.bulletin.service import BulletinService
 from bot.campaign.schema import Campaign
 from bot.complaints.screens import Delivery
@@ -102,6 +103,8 @@ class Services:
         services.outbox = Outbox(db, clock, default_locale=default_locale)
         services.outbox.on_blocked.append(people.forget)
         services.scoring = ScoringService(db, registry, clock)
+        services.scoring.on_refreshed.append(metrics.observe_refresh)
+        db.writer.on_batch = metrics.WRITER_BATCH.observe
         services.records = Records(registry, clock)
         services.inspections = InspectionService(clock)
         survey.on_submitted.append(services.scoring.submitted)

@@ -22,6 +22,7 @@ from bot.app import metrics
 from bot.app.inbox import incoming
 from bot.core.clock import SystemClock
 from storage.inbox import Inbox
+from storage.outbox import OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,12 @@ class BotServer:
         wake: Callable[[], None],
         settings: ServerSettings,
         at_head: Callable[[], Awaitable[bool]] | None = None,
+        outbox: OutboxStore | None = None,
     ) -> None:
-        """Store into `inbox`, then `wake()` the local worker."""
+        """Store into `inbox`, then `wake()` the local worker; `outbox`'s counts go to
+        /metrics."""
         self.inbox, self.wake, self.settings, self.at_head = inbox, wake, settings, at_head
+        self.outbox = outbox
         self._secret = (settings.secret.get_secret_value() if settings.secret else "").encode()
         self._runner: web.AppRunner | None = None
         self._closing = False
@@ -130,14 +134,16 @@ class BotServer:
         return web.Response(text="ready\n")
 
     async def _metrics(self, request: web.Request) -> web.Response:
-        """Prometheus text format; the inbox gauges are read now."""
+        """Prometheus text format; the inbox and outbox gauges are read now."""
         try:
             depth = await self.inbox.depth()
             metrics.INBOX_DEPTH.set(depth.pending)
             metrics.INBOX_PARKED.set(depth.parked)
             age = (SystemClock().now() - depth.oldest).total_seconds() if depth.oldest else 0.0
             metrics.INBOX_AGE.set(age)
+            if self.outbox is not None:
+                metrics.outbox_totals(await self.outbox.totals())
         except Exception:
-            log.warning("inbox gauges not refreshed", exc_info=True)
+            log.warning("inbox and outbox gauges not refreshed", exc_info=True)
         body = generate_latest()
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -60,8 +60,12 @@ class TokenBucket:
                 if wait is None:
                     break
                 self._released.clear()
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
+                # that arrives as the event is set, and a send cancelled by a clean
+                # stop would go on the wire after the stop had stopped waiting for it.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._released.wait(), wait)
+                    async with asyncio.timeout(wait):
+                        await self._released.wait()
             # Catch up at most CATCH_UP seconds of lag, so a stall never becomes a burst.
             self._next = max(self._next, now - CATCH_UP) + self.interval
             self._open += 1

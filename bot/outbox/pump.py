@@ -111,8 +111,10 @@ class Pump:
 
     async def _idle(self, seconds: float) -> None:
         """Wait until something is queued, or `seconds` pass."""
+        # asyncio.timeout, not wait_for, which on 3.11 can swallow a cancel.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.owner.wakeup.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self.owner.wakeup.wait()
 
     async def _refresh_jobs(self) -> None:
         """Pick up new running jobs and drop cancelled ones."""
@@ -248,12 +250,17 @@ class Pump:
         return bool(self.jobs)
 
     async def drain(self) -> None:
-        """A clean stop: let calls on the wire finish and be recorded; forget the rest."""
+        """A clean stop: let calls on the wire finish and be recorded; forget the rest.
+
+        Every task is awaited, not only those on the wire when the stop came: a task
+        cancelled on its way to the wire ends at once, and one whose cancel was lost
+        (it had just been given its slot) must be recorded before the stop returns,
+        or a resumed outbox would find its row ``sending`` and call it in doubt.
+        """
         for task in self.tasks - self.on_wire:
             task.cancel()
-        wire = set(self.on_wire)
-        if wire:
-            _, late = await asyncio.wait(wire, timeout=self.owner.drain_timeout)
+        if self.tasks:
+            _, late = await asyncio.wait(set(self.tasks), timeout=self.owner.drain_timeout)
             for task in late:
                 task.cancel()
 

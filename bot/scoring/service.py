@@ -30,6 +30,7 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -108,6 +109,8 @@ class ScoringService:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Told (full?, seconds) after each refresh (bot/app/metrics.py).
+        self.on_refreshed: list[Callable[[bool, float], None]] = []
 
     # -- announcements -------------------------------------------------------------
 
@@ -152,7 +155,10 @@ class ScoringService:
             state.dirty = False
             if full:
                 state.last_full = scores.computed_at
-            return RefreshReport(campaign_id, full, time.perf_counter() - started, scores.answers)
+            took = time.perf_counter() - started
+            for listener in self.on_refreshed:
+                listener(full, took)
+            return RefreshReport(campaign_id, full, took, scores.answers)
 
     async def _read_full(self, uow: UnitOfWork, campaign_id: str, state: _CampaignState) -> None:
         """Count everything again (what was announced before now is in this read)."""

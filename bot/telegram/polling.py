@@ -4,6 +4,7 @@ the adapter `TELEGRAM_FRAMEWORK` names (bot/telegram/frontends.py)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import Callable
 
@@ -16,6 +17,8 @@ from bot.telegram.common.frontend import Frontend
 from bot.telegram.common.intake import dispatching, polling_through_inbox
 from bot.telegram.frontends import make_frontend
 from storage.migrate import at_head
+
+log = logging.getLogger(__name__)
 
 
 async def until_signalled() -> None:
@@ -105,7 +108,9 @@ def bot_server(
     async def migrated() -> bool:
         return await at_head(db.engine, db.url)
 
-    return BotServer(services.inbox, wake, server_settings(settings, reuse), migrated)
+    return BotServer(
+        services.inbox, wake, server_settings(settings, reuse), migrated, services.outbox.store
+    )
 
 
 async def run_webhook(
@@ -131,6 +136,7 @@ async def run_webhook(
             ):
                 server = bot_server(services, settings, worker.wake, reuse_port)
                 await server.start()
+                log.info("%s serves the webhook on port %s", worker.name, server.port)
                 try:
                     if register:
                         await register_webhook(front, settings)

@@ -8,11 +8,16 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.filters import Command
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject
 
+from bot.app import metrics
 from bot.app.services import Services
 from bot.telegram.aiogram.commands import set_default_commands
 from bot.telegram.aiogram.filters import Prefix
@@ -23,7 +28,32 @@ from bot.telegram.common import routing, table
 def make_bot(token: str, api_base: str) -> Bot:
     """A Bot talking HTML to the Bot API at `api_base` (public, local server, or emulator)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    session.middleware(count_calls)
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+async def count_calls(
+    make_request: NextRequestMiddlewareType[TelegramType],
+    bot: Bot,
+    method: TelegramMethod[TelegramType],
+) -> Response[TelegramType]:
+    """Count each Bot API call by method and result (pingyi_bot_api_calls_total)."""
+    try:
+        response = await make_request(bot, method)
+    except TelegramRetryAfter:
+        metrics.api_call(method.__api_method__, "429")
+        raise
+    except TelegramForbiddenError:
+        metrics.api_call(method.__api_method__, "403")
+        raise
+    except TelegramBadRequest:
+        metrics.api_call(method.__api_method__, "400")
+        raise
+    except Exception:
+        metrics.api_call(method.__api_method__, "other")
+        raise
+    metrics.api_call(method.__api_method__, "ok")
+    return response
 
 
 def make_dispatcher(services: Services) -> Dispatcher:

@@ -15,7 +15,7 @@ from aiogram.types import (
 
 from bot.telegram.aiogram.commands import set_chat_commands
 from bot.telegram.common.markup import Keyboard
-from bot.telegram.common.replies import Upload
+from bot.telegram.common.replies import QUERY_GONE, Upload
 
 
 def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -82,7 +82,11 @@ class AiogramResponder:
     async def close(self, toast: str | None, alert: bool, url: str | None) -> None:
         """Answer the callback query."""
         assert isinstance(self.event, CallbackQuery)
-        await self.event.answer(toast, show_alert=alert or None, url=url)
+        try:
+            await self.event.answer(toast, show_alert=alert or None, url=url)
+        except TelegramBadRequest as error:
+            if QUERY_GONE not in error.message.lower():
+                raise
 
     async def bot_username(self) -> str:
         """The bot's username (aiogram caches the bot's own profile)."""

@@ -22,6 +22,10 @@ from typing import Protocol
 
 from bot.telegram.common.markup import Keyboard
 
+# Bot API: a press answered already (by a worker that died before committing, whose
+# update is now taken again) or too long ago (~15 s).  Closing its spinner then is not
+# an error: failing the update for it would park it and lose what the person gave.
+QUERY_GONE = "query is too old"
 TOAST_LIMIT = 200  # characters Telegram shows in a callback answer
 
 

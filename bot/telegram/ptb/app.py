@@ -31,6 +31,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.app import metrics
 from bot.app.services import Services
 from bot.telegram.common import routing, table
 from bot.telegram.common.gate import Gate
@@ -45,6 +46,25 @@ FAILURES = "failures"  # bot_data key: update id → the exception the gate rais
 PtbApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
+class CountedRequest(HTTPXRequest):
+    """httpx transport that counts each Bot API call by method and result
+    (pingyi_bot_api_calls_total), as aiogram's session middleware does."""
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        """The call, counted: 2xx ok, 429, 403, 400, anything else other."""
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            code, payload = await super().do_request(url, method, *args, **kwargs)
+        except Exception:
+            metrics.api_call(name, "other")
+            raise
+        result = "ok" if 200 <= code < 300 else str(code) if code in (429, 403, 400) else "other"
+        metrics.api_call(name, result)
+        return code, payload
+
+
 def make_application(
     token: str, api_base: str, services: Services, request: BaseRequest | None = None
 ) -> PtbApplication:
@@ -57,8 +77,8 @@ def make_application(
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .request(request or HTTPXRequest(connection_pool_size=POOL))
-        .get_updates_request(HTTPXRequest(read_timeout=60))
+        .request(request or CountedRequest(connection_pool_size=POOL))
+        .get_updates_request(CountedRequest(read_timeout=60))
         .updater(None)
         .build()
     )

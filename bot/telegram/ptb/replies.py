@@ -17,7 +17,7 @@ from telegram.error import BadRequest
 
 from bot.telegram.common.commands import command_list
 from bot.telegram.common.markup import Keyboard
-from bot.telegram.common.replies import Upload
+from bot.telegram.common.replies import QUERY_GONE, Upload
 
 
 def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -93,9 +93,13 @@ class PtbResponder:
     async def close(self, toast: str | None, alert: bool, url: str | None) -> None:
         """Answer the callback query."""
         assert isinstance(self.event, CallbackQuery)
-        await self.bot.answer_callback_query(
-            self.event.id, text=toast, show_alert=alert or None, url=url
-        )
+        try:
+            await self.bot.answer_callback_query(
+                self.event.id, text=toast, show_alert=alert or None, url=url
+            )
+        except BadRequest as error:
+            if QUERY_GONE not in error.message.lower():
+                raise
 
     async def bot_username(self) -> str:
         """The bot's username (PTB has it from getMe at initialisation)."""
