@@ -78,6 +78,8 @@ class InboxWorker:
         # Told of a person whose previous update another process handled (several
         # workers): whatever this process cached about them may be stale.
         self.on_moved: Callable[[int], None] | None = None
+        # Told once of each update parked (the admins are notified through the outbox).
+        self.on_parked: Callable[[Claimed, str], Awaitable[None]] | None = None
         self.moved = 0
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
@@ -138,6 +140,16 @@ class InboxWorker:
             self.moved += 1
             self.on_moved(item.person)
 
+    async def _tell_parked(self, item: Claimed, error: str) -> None:
+        """Tell `on_parked` of a parked update; its failure is logged, never raised (the
+        update is parked already, and the worker must go on)."""
+        if self.on_parked is None:
+            return
+        try:
+            await self.on_parked(item, error)
+        except Exception:
+            log.exception("could not tell the admins that update %s is parked", item.update_id)
+
     async def _handle(self, item: Claimed) -> None:
         """Feed one update; finish it, or fail it (parked after too many attempts)."""
         started = time.perf_counter()
@@ -159,5 +171,6 @@ class InboxWorker:
                 self.parked += 1
                 metrics.PARKED.inc()
                 log.error("update %s parked after %s attempts", item.update_id, item.attempts)
+                await self._tell_parked(item, repr(exc))
         finally:
             self._wake.set()

@@ -12,17 +12,20 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from bot.app import metrics
 from bot.app.inbox import InboxWorker, WorkerSettings, incoming
 from bot.app.services import Services
+from bot.i18n import echo, t
 from bot.telegram.common.frontend import Frontend
-from storage.inbox import Inbox
+from storage.inbox import Claimed, Inbox
+from storage.outbox import Single
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER = 1.0  # seconds before getUpdates is tried again after a failure
+ERROR_SHOWN = 300  # characters of a parked update's error shown to the admins
 
 
 def make_worker(front: Frontend, inbox: Inbox, settings: WorkerSettings) -> InboxWorker:
@@ -32,7 +35,35 @@ def make_worker(front: Frontend, inbox: Inbox, settings: WorkerSettings) -> Inbo
         await front.feed(json.loads(payload))
         return None
 
-    return InboxWorker(inbox, feed, settings)
+    worker = InboxWorker(inbox, feed, settings)
+    services = front.sender.services
+    if services is not None:
+        worker.on_parked = parked_notice(services)
+    return worker
+
+
+def parked_notice(services: Services) -> Callable[[Claimed, str], Awaitable[None]]:
+    """Queue, through the outbox, a notice to every configured admin that an update is
+    parked (its id, person, attempts and error), in the admin's language."""
+
+    async def tell(item: Claimed, error: str) -> None:
+        messages = []
+        for admin in services.access.admin_ids:
+            async with services.db.unit_of_work() as uow:
+                person = await services.people.get(uow, admin)
+            locale = person.locale if person is not None else services.default_locale
+            text = t(
+                locale,
+                "inbox.parked_notice",
+                id=item.update_id,
+                person=item.person if item.person is not None else "—",
+                attempts=item.attempts,
+                error=echo(" ".join(error.split()), ERROR_SHOWN),
+            )
+            messages.append(Single(admin, locale, text))
+        await services.outbox.enqueue(messages)
+
+    return tell
 
 
 class Poller:

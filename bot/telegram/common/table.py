@@ -17,6 +17,7 @@ from bot.telegram.common.handlers import (
     complaints,
     evaluator,
     fallback,
+    inbox,
     inspections,
     links,
     privacy,
@@ -42,6 +43,7 @@ FEATURES: tuple[Routes, ...] = (
     common.routes,
     access.routes,
     admin.routes,
+    inbox.routes,  # /inbox (admins): waiting and parked updates, retry
     admin_roles.routes,
     publish.routes,  # /publish and /results
     fallback.routes,

@@ -65,6 +65,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin:grant_or_revoke": ADMINS,
     "admin:codes": ADMINS,
     "admin:audit": ADMINS,
+    "inbox:inbox": ADMINS,  # /inbox: waiting and parked updates, retry
     "admin:void": STAFF,
     "admin:suspicious": STAFF,
     # evaluator (bot/telegram/routers/evaluator.py): the appraisal office, admins included
@@ -77,7 +78,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "evaluator:export": STAFF,
     "evaluator:mark": STAFF,
     "evaluator:bonus_or_finding": STAFF,
-    "bulletin:bulletin": STAFF,  # bot/telegram/routers/bulletin.py
+    "bulletin:bulletin": STAFF,  # bot/telegram/common/handlers/bulletin.py
     # sanctions (bot/telegram/routers/sanctions.py): imposed by evaluators, revoked by admins
     "sanctions:sanction": STAFF,
     "sanctions:revoke": ADMINS,
@@ -146,6 +147,7 @@ PROBES: dict[str, str] = {
     "admin:grant_or_revoke": "/grant 123 evaluator matrix test",
     "admin:codes": "/codes evaluator 1",
     "admin:audit": "/audit",
+    "inbox:inbox": "/inbox",
     "admin:void": "/void 123 changzhou-2011-safety matrix test",
     "admin:suspicious": "/suspicious",
     "evaluator:ranking": "/ranking",
