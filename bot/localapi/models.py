@@ -192,6 +192,9 @@ class ChatState:
     reply_keyboard: JsonDict | None = None  # the ReplyKeyboardMarkup currently shown
     actions: list[str] = field(default_factory=list)  # sendChatAction history
     delivered: int = 0  # messages the bot successfully sent here
+    # Wakes the chat's own waiters (SimUser.wait_for): a change elsewhere does not, so
+    # many people waiting at once cost nothing while others are answered.
+    changed: Pulse = field(default_factory=Pulse, repr=False, compare=False)
 
     @property
     def chat_id(self) -> int:
@@ -208,8 +211,11 @@ class ChatState:
         return self.last_message_id
 
     def bump(self) -> int:
-        """Record a change made by the bot and return its sequence number."""
+        """Record a change made by the bot, wake whoever waits on this chat, and return
+        its sequence number (the caller stores the message before it next awaits, so a
+        woken waiter finds it)."""
         self.version += 1
+        self.changed.notify()
         return self.version
 
     def bot_messages(self) -> list[ChatMessage]:

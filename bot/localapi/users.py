@@ -274,19 +274,10 @@ class SimUser:
 
         Raises TimeoutError, with the chat's transcript, after `timeout` seconds.
         """
-        seen = -1  # the chat's version at the last scan: an unchanged chat is not rescanned
-
-        def check() -> ChatMessage | None:
-            # Every call to the server wakes every waiter; only a waiter whose own chat
-            # changed scans its messages (with many people waiting, scanning them all on
-            # each wake-up was most of a rehearsal's time).
-            nonlocal seen
-            if self.chat.version == seen:
-                return None
-            seen = self.chat.version
-            return self._newest_change(predicate)
-
-        found = await self._state.wait_changed(check, timeout)
+        # Woken only by changes to this chat (ChatState.changed): with many people
+        # waiting at once, waking them all on every call to the server was most of a
+        # rehearsal's time.
+        found = await self.chat.changed.until(lambda: self._newest_change(predicate), timeout)
         if found is None:
             raise TimeoutError(self._timeout_report(timeout))
         self._mark = found.version
