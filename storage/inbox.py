@@ -14,8 +14,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -90,6 +104,7 @@ class Inbox:
             RANK_INBOX,
             "finish_inbox",
         )
+        self._pick, self._lease = _claim_statements(self.postgres)
 
     async def store(self, updates: Sequence[Incoming]) -> None:
         """Make the updates durable (ids already stored are left alone); then ack them."""
@@ -115,36 +130,13 @@ class Inbox:
     def _claim(
         self, conn: Connection, worker: str, limit: int, now: dt.datetime, lease: dt.timedelta
     ) -> list[Claimed]:
-        """The claim's transaction: pick, then lease."""
-        i, earlier, done = InboxUpdate, aliased(InboxUpdate), aliased(InboxUpdate)
-        older_pending = exists().where(
-            earlier.person == i.person, earlier.state == "pending", earlier.update_id < i.update_id
-        )
-        previous = (
-            select(done.worker)
-            .where(done.person == i.person, done.state == "done", done.update_id < i.update_id)
-            .order_by(done.update_id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        stmt = (
-            select(i.update_id, i.person, i.payload, i.attempts, previous.label("previous"))
-            .where(i.state == "pending", or_(i.lease_until.is_(None), i.lease_until < now))
-            .where(~older_pending)
-            .order_by(i.update_id)
-            .limit(limit)
-        )
-        if self.postgres:
-            stmt = stmt.with_for_update(skip_locked=True, of=i)
-        rows = conn.execute(stmt).all()
+        """The claim's transaction: pick, then lease (statements built once, in
+        `_claim_statements`: building them anew took most of the writer's time)."""
+        rows = conn.execute(self._pick, {"now": now, "limit": limit}).all()
         if not rows:
             return []
         ids = [r.update_id for r in rows]
-        conn.execute(
-            update(i)
-            .where(i.update_id.in_(ids))
-            .values(lease_until=now + lease, worker=worker, attempts=i.attempts + 1)
-        )
+        conn.execute(self._lease, {"ids": ids, "until": now + lease, "worker": worker})
         return [Claimed(r.update_id, r.person, r.payload, r.attempts + 1, r.previous) for r in rows]
 
     async def finish(self, update_id: int) -> None:
@@ -225,3 +217,41 @@ class Inbox:
         i = InboxUpdate
         stmt = delete(i).where(i.state == "done", i.received_at < before)
         return await self.db.writer.run(lambda conn: conn.execute(stmt).rowcount)
+
+
+def _claim_statements(postgres: bool) -> tuple[Select[Any], Update]:
+    """The claim's two statements, with `now`, `limit`, `ids`, `until` and `worker` bound
+    at execution: each pending update whose lease (if any) ran out and whose person has
+    no older pending one, oldest first, with the worker that handled that person's
+    previous update; then the lease on the chosen ids."""
+    i, earlier, done = InboxUpdate, aliased(InboxUpdate), aliased(InboxUpdate)
+    now = bindparam("now", type_=i.lease_until.type)
+    older_pending = exists().where(
+        earlier.person == i.person, earlier.state == "pending", earlier.update_id < i.update_id
+    )
+    previous = (
+        select(done.worker)
+        .where(done.person == i.person, done.state == "done", done.update_id < i.update_id)
+        .order_by(done.update_id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    pick = (
+        select(i.update_id, i.person, i.payload, i.attempts, previous.label("previous"))
+        .where(i.state == "pending", or_(i.lease_until.is_(None), i.lease_until < now))
+        .where(~older_pending)
+        .order_by(i.update_id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if postgres:
+        pick = pick.with_for_update(skip_locked=True, of=i)
+    lease = (
+        update(i)
+        .where(i.update_id.in_(bindparam("ids", expanding=True)))
+        .values(
+            lease_until=bindparam("until", type_=i.lease_until.type),
+            worker=bindparam("worker"),
+            attempts=i.attempts + 1,
+        )
+    )
+    return pick, lease
