@@ -12,8 +12,13 @@ leaves, and the bot's process never waits for it.
 The worker is started by a fork server (forking the bot itself, with its database
 threads, is unsafe), in the background when the scorer starts (so the first chart
 does not pay for it while citizens are being served), and started again if it
-dies.  What is sent to it must be importable top-level functions whose arguments
-and results pickle; they are thread-safe as well (see bot/scoring/chart.py).
+dies.  When the worker cannot be had (it died on this job, or cannot start: a
+program embedding the bot without the `if __name__ == "__main__"` guard makes
+every worker die at start), the job runs in a thread instead: slower for the
+others meanwhile, but the person who asked gets their chart or workbook.
+
+What is sent to the worker must be importable top-level functions whose arguments and
+results pickle; they are thread-safe as well (see bot/scoring/chart.py).
 """
 
 from __future__ import annotations
@@ -73,12 +78,13 @@ async def off_loop(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`fn(*args, **kwargs)` in the worker process; the event loop serves others meanwhile."""
     # Submitting may start the worker, which waits for the fork server to start and
     # fork (a second or so): it is done in a thread, never on the loop.
-    job = await asyncio.to_thread(_submit, partial(fn, *args, **kwargs))
+    work = partial(fn, *args, **kwargs)
     try:
-        return await asyncio.wrap_future(job)
+        return await asyncio.wrap_future(await asyncio.to_thread(_submit, work))
     except BrokenProcessPool:
-        _forget_broken()  # the worker died (killed, out of memory): the next call starts another
-        raise
+        _forget_broken()  # the worker died (killed, cannot start): the next call starts another
+        log.warning("the report worker is not available; %s runs in a thread", fn.__name__)
+        return await asyncio.to_thread(work)
 
 
 def _forget_broken() -> None:

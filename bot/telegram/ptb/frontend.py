@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from telegram import Update
 from telegram.request import BaseRequest
@@ -15,6 +15,7 @@ from bot.telegram.ptb.sender import PtbSender
 
 # The update types the handlers take (ptb, unlike aiogram, does not work them out).
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+POLL_GRACE = 30  # seconds a long poll's reply may take beyond the poll's own timeout
 
 
 class PtbFrontend:
@@ -54,11 +55,13 @@ class PtbFrontend:
             raise failure
 
     async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
-        """getUpdates, each update back to JSON."""
-        updates = await self.bot.get_updates(
-            offset=offset, timeout=timeout, allowed_updates=self.allowed_updates
-        )
-        return [u.to_dict() for u in updates]
+        """getUpdates, the updates as JSON: stored as the Bot API sent them (`to_dict` of
+        PTB's objects would add defaults and rename nothing back), parsed once, when handled.
+        `Bot.get_updates` parses; its own transport call, `_post`, does not."""
+        params = {"offset": offset, "timeout": timeout, "allowed_updates": self.allowed_updates}
+        # The server holds the call up to `timeout` s; the reading waits that long and more.
+        raws = await self.bot._post("getUpdates", params, read_timeout=timeout + POLL_GRACE)
+        return cast(list[dict[str, Any]], raws)
 
     async def set_webhook(self, url: str, secret: str | None, max_connections: int | None) -> None:
         """setWebhook for the update types used."""

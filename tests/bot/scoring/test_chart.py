@@ -72,3 +72,29 @@ async def test_charts_are_drawn_in_the_worker_process() -> None:
     png = await off_loop(ranking_png, CAMPAIGN, s, "en")
     assert png == ranking_png(CAMPAIGN, s, "en")
     check_png(png)
+
+
+async def test_a_job_runs_in_a_thread_when_the_worker_cannot_start(monkeypatch, caplog):
+    """A worker that dies at start (as in a program that embeds the bot without the
+    main-module guard) does not cost the person their chart: it is drawn in a thread,
+    and the next job tries a new worker."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    import bot.scoring.offload as offload
+
+    tried: list[object] = []
+
+    def dead_worker(job: object) -> Future[object]:
+        tried.append(job)
+        future: Future[object] = Future()
+        future.set_exception(BrokenProcessPool("the worker died at start"))
+        return future
+
+    monkeypatch.setattr(offload, "_submit", dead_worker)
+    s = scores(V)
+    png = await off_loop(ranking_png, CAMPAIGN, s, "en")
+    assert png == ranking_png(CAMPAIGN, s, "en")
+    assert await off_loop(threading.get_ident) != threading.get_ident()  # not on the loop
+    assert len(tried) == 2  # each job tried the worker first
+    assert "runs in a thread" in caplog.text

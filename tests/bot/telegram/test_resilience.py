@@ -3,10 +3,13 @@ old buttons, forged buttons and input the bot did not ask for."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from sqlalchemy import select
 
 from bot.localapi import ChatMessage
-from storage.models import Answer, Submission
+from storage.models import Answer, InboxUpdate, Submission
 
 from .conftest import BotApp
 from .helpers import (
@@ -244,6 +247,21 @@ async def test_forged_buttons_get_a_stale_toast(app: BotApp, data: str) -> None:
     assert citizen.toasts == [plain(ZH, "common.stale")]
     assert citizen.user.messages[-1].edit_count == question.edit_count
     assert await stored(app.services, citizen.id, wujin) == before
+
+
+async def test_a_polled_update_is_stored_as_the_bot_api_sent_it(app: BotApp) -> None:
+    """The inbox keeps an update's JSON exactly as getUpdates returned it — field names,
+    and fields the framework does not model — and the bot still handles it."""
+    citizen = Citizen(app, 6551, "zh-hans")
+    message = app.api.add_user_message(citizen.user.profile, kind="text", text="/help")
+    sent = {"message": {**message.to_json(), "future_field": {"单位": [1, "二"]}}}
+    update_id = app.api.inject_raw_update(sent)
+    await app.handled(update_id)
+    query = select(InboxUpdate.payload).where(InboxUpdate.update_id == update_id)
+    async with app.services.db.unit_of_work() as uow:
+        payload = (await uow.session.execute(query)).scalar_one()
+    assert json.loads(payload) == {"update_id": update_id, **sent}
+    assert citizen.user.messages[-1].from_bot  # /help was answered
 
 
 # -- input the bot did not ask for --------------------------------------------------------
