@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +22,8 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.campaign.follows import follow_errors
+from bot.campaign.locate import Loc, refine
 from bot.campaign.schema import Campaign
-
-Loc = tuple[str | int, ...]
 
 CAMPAIGN_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
 
@@ -186,104 +184,6 @@ def _walk_duplicates(node: yaml.Node, loc: Loc) -> Iterator[tuple[Loc, yaml.Scal
 
 # -- validation errors → file locations ------------------------------------------------
 
-# Cross-reference checks in the schema raise plain ValueErrors at the level of the
-# model that runs them (often the whole campaign), so pydantic reports them with
-# no useful location.  Each pattern below recognises one of those messages and
-# names, relative to the reported location, the key the reader should look at.
-# Path syntax: `name` selects a key; `name[key=value]` then selects the last list
-# item whose `key` equals (or, for a list, contains) `value`; `name[=value]` the
-# last item equal to `value`.  A message no pattern knows keeps pydantic's location.
-_MESSAGE_FIELDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), path)
-    for pattern, path in (
-        (r"duplicate unit id '([^']+)'", "units[id={0}].id"),
-        (r"unit (\S+): parent '([^']+)' is not a unit", "units[id={0}].parent"),
-        (r"duplicate category id '([^']+)'", "categories[id={0}].id"),
-        (r"exactly one category must be marked public", "categories"),
-        (r"duplicate phase id '([^']+)'", "phases[id={0}].id"),
-        (r"duplicate component id '([^']+)'", "components[id={0}].id"),
-        (r"component (\S+): category '([^']+)'", "components[id={0}].categories[={1}]"),
-        (r"component (\S+): phase '([^']+)'", "components[id={0}].phase"),
-        (r"survey component (\S+) needs", "components[id={0}]"),
-        (r"rectification component (\S+):", "components[id={0}]"),
-        (r"component (\S+): only a survey component has items", "components[id={0}].items"),
-        (r"at most one rectification component", "components"),
-        (r"component weights sum", "components"),
-        (r"composition rule: component '([^']+)'", "rules.composition[component={0}].component"),
-        (
-            r"composition rule: category '([^']+)'",
-            "rules.composition[categories={0}].categories[={0}]",
-        ),
-        (r"complaints\.deduction_component", "complaints.deduction_component"),
-        (r"duplicate case class id '([^']+)'", "case_classes[id={0}].id"),
-        (r"duplicate conduct kind id '([^']+)'", "conduct_kinds[id={0}].id"),
-        (r"default_case_class", "default_case_class"),
-        (r"duplicate item id '([^']+)'", "[id={0}].id"),
-        (r"phase \S+: end", "end"),
-        (r"follows\.campaign", "follows.campaign"),
-        (r"follows\.units: '([^']+)'", "follows.units.{0}"),
-    )
-)
-
-_PATH_STEP = re.compile(r"^(?P<key>[\w-]*)(?:\[(?P<attr>\w*)=(?P<value>[^\]]*)\])?$")
-
-
-def _refine(loc: Loc, message: str, data: Any) -> Loc:
-    """Point a cross-reference error from its model at the key it is about."""
-    for pattern, template in _MESSAGE_FIELDS:
-        match = pattern.match(message)
-        if match:
-            return _resolve(loc, template.format(*match.groups()), _at(data, loc))
-    return loc
-
-
-def _at(data: Any, loc: Loc) -> Any:
-    """The value at `loc` in the constructed data (None if it is not there)."""
-    for part in loc:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-def _resolve(loc: Loc, template: str, data: Any) -> Loc:
-    """Follow `template` (see _MESSAGE_FIELDS) from `data`, extending `loc` while it resolves."""
-    for step in template.split("."):
-        match = _PATH_STEP.match(step)
-        if match is None:
-            return loc
-        if match["key"]:
-            if not isinstance(data, dict) or match["key"] not in data:
-                return loc
-            loc, data = (*loc, match["key"]), data[match["key"]]
-        if match["value"] is not None:
-            index = _last_index(data, match["attr"], match["value"])
-            if index is None:
-                return loc
-            loc, data = (*loc, index), data[index]
-    return loc
-
-
-def _last_index(items: Any, attr: str, value: str) -> int | None:
-    """Index of the last item of `items` matching `value` (by `attr` if given)."""
-    if not isinstance(items, list):
-        return None
-    for index in reversed(range(len(items))):
-        item = items[index]
-        candidate = item.get(attr) if attr and isinstance(item, dict) else item
-        if _matches(candidate, value):
-            return index
-    return None
-
-
-def _matches(candidate: Any, value: str) -> bool:
-    """True if `candidate` is `value`, or is a list holding it."""
-    if isinstance(candidate, list):
-        return any(str(c) == value for c in candidate)
-    return candidate is not None and str(candidate) == value
-
-
 _SCALARS = (str, int, float, bool, dt.date)
 
 
@@ -313,7 +213,7 @@ def _validation_errors(doc: _Document, exc: ValidationError) -> list[CampaignFil
         loc: Loc = tuple(error["loc"])
         message = _message(error)
         if error["type"] == "value_error":
-            loc = _refine(loc, message, doc.data)
+            loc = refine(loc, message, doc.data)
         errors.append(doc.error(loc, message))
     return errors
 
