@@ -26,6 +26,7 @@ from storage.models import (
     ComplaintEntry,
     Conversation,
     Grant,
+    InboxUpdate,
     Membership,
     RectificationRating,
     ReminderMark,
@@ -176,6 +177,11 @@ def forget(
         update(RectificationRating)
         .where(RectificationRating.respondent_id == rid)
         .values(respondent_id=anon)
+    )
+    # The updates as Telegram sent them (their texts, names, contacts) go too; the one
+    # being handled now (pending) is purged with the other handled updates within a day.
+    conn.execute(
+        delete(InboxUpdate).where(InboxUpdate.person == rid, InboxUpdate.state != "pending")
     )
     grants = conn.execute(delete(Grant).where(Grant.user_id == rid)).rowcount
     codes = conn.execute(update(Code).where(Code.used_by == rid).values(used_by=anon)).rowcount

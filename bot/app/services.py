@@ -3,7 +3,8 @@
 The services also own the background work: `start(sender)` runs the outbox
 (every message that is not a reply), the admin ticker (reminders, phase
 notices), the complaint notice loop (reminders, escalations), the scheduled
-bulletins, the retention purge of closed complaints and the score refresh; `stop()` ends them all.
+bulletins, the retention purge of closed complaints, the purge of handled updates from
+the inbox and the score refresh; `stop()` ends them all.
 Entry points call the two; routers never do.
 """
 
@@ -43,6 +44,11 @@ from storage.uow import Database, UnitOfWork
 log = logging.getLogger(__name__)
 
 NOTICE_INTERVAL = 60.0  # seconds between looks for due complaint reminders and escalations
+# Handled updates are kept this long, then deleted: they hold what people typed, and
+# duplicates are caught by `processed_updates` without them.  A day covers Telegram's
+# redelivery window and keeps "who handled this person last" for the caches.
+INBOX_KEPT = dt.timedelta(days=1)
+INBOX_PURGE_INTERVAL = 3600.0  # seconds between purges of handled updates
 
 
 class Adapter(Sender, Protocol):
@@ -141,6 +147,7 @@ class Services:
             asyncio.create_task(self._notice_loop(), name="complaint-notices"),
             asyncio.create_task(self._bulletin_loop(), name="bulletins"),
             asyncio.create_task(self.privacy.run_retention(), name="retention"),
+            asyncio.create_task(self._inbox_purge_loop(), name="inbox-purge"),
         ]
         self.admin.start()
         self.scoring.start()
@@ -174,6 +181,21 @@ class Services:
             except Exception:  # a failed round is retried at the next
                 log.exception("bulletins: round failed")
             await asyncio.sleep(self.notice_every)
+
+    async def purge_inbox(self) -> int:
+        """Delete handled updates older than INBOX_KEPT (wall clock); how many went."""
+        return await self.inbox.purge_done(self.inbox.now() - INBOX_KEPT)
+
+    async def _inbox_purge_loop(self) -> None:
+        """`purge_inbox` every INBOX_PURGE_INTERVAL seconds."""
+        while True:
+            try:
+                purged = await self.purge_inbox()
+                if purged:
+                    log.info("inbox: %d handled updates purged", purged)
+            except Exception:  # a failed round is retried at the next
+                log.exception("inbox purge: round failed")
+            await asyncio.sleep(INBOX_PURGE_INTERVAL)
 
     # -- deliveries ----------------------------------------------------------------------
 

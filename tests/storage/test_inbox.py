@@ -98,3 +98,20 @@ async def test_a_claim_says_who_handled_the_persons_previous_update(db: Database
     await inbox.store([update(3, 7), update(4, 9)])
     claimed = {c.update_id: c.previous_worker for c in await inbox.claim("b", 10, LEASE)}
     assert claimed == {3: "a", 4: None}  # the caches of "b" may be stale for person 7
+
+
+async def test_handled_updates_older_than_the_cutoff_are_purged(db: Database) -> None:
+    """Only handled ones go (they hold what people typed); pending and parked stay."""
+    wall = Wall()
+    inbox = Inbox(db, wall)
+    await inbox.store([update(1, 7), update(2, 8), update(3, 9)])
+    wall.at += dt.timedelta(hours=2)
+    await inbox.store([update(4, 10)])
+    claimed = await inbox.claim("w", 10, LEASE)
+    for item in claimed:
+        if item.update_id != 3:
+            await inbox.finish(item.update_id)
+    assert await inbox.purge_done(T0 + dt.timedelta(hours=1)) == 2  # 1 and 2; 4 is newer
+    await inbox.store([update(1, 7)])  # stored again (Telegram redelivers): pending anew
+    assert (await inbox.depth()).pending == 2  # 1 again, and 3 still leased to "w"
+    assert await inbox.purge_done(T0 + dt.timedelta(hours=3)) == 1  # 4

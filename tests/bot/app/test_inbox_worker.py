@@ -6,10 +6,12 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.app.inbox import InboxWorker, WorkerSettings
 from bot.core.clock import SystemClock
 from storage.inbox import Inbox, Incoming
+from storage.migrate import upgrade_to_head
 from storage.uow import Database
 from tests.storage.conftest import database_url, db  # noqa: F401 (fixtures)
 
@@ -112,3 +114,27 @@ async def test_a_person_last_handled_elsewhere_is_forgotten_first(
         await here.stop()
     # forgotten before update 2 (last handled elsewhere), not before 3 (handled here)
     assert order == [("feed", 1), ("forget", 7), ("feed", 2), ("feed", 3)]
+
+
+async def test_the_background_purge_keeps_a_day_of_handled_updates(
+    database_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """`Services.purge_inbox` (run hourly by the background jobs) deletes handled updates
+    received more than a day ago, on the wall clock."""
+    from bot.app.runtime import open_services
+    from bot.core.clock import FixedClock
+
+    await upgrade_to_head(database_url)
+    campaigns = tmp_path / "campaigns"
+    campaigns.mkdir()
+    async with open_services(database_url, campaigns, FixedClock.on_day(dt.date(2011, 8, 1))) as s:
+        wall = [dt.datetime(2026, 12, 2, 8, tzinfo=dt.UTC)]
+        s.inbox.now = lambda: wall[0]
+        await s.inbox.store([raw(1, 7), raw(2, 8)])
+        for item in await s.inbox.claim("w", 10, dt.timedelta(seconds=30)):
+            await s.inbox.finish(item.update_id)
+        wall[0] += dt.timedelta(hours=23)
+        assert await s.purge_inbox() == 0
+        wall[0] += dt.timedelta(hours=2)
+        assert await s.purge_inbox() == 2

@@ -20,6 +20,7 @@ from storage.models import (
     ComplaintEntry,
     Conversation,
     Grant,
+    InboxUpdate,
     Respondent,
     Submission,
 )
@@ -152,6 +153,11 @@ async def test_forget_erases_the_person_and_keeps_their_answers_anonymously(
             )
         )
         assert leaks.scalar_one() == 0
+        # Nor do the updates as received keep them: only the press that asked to forget is
+        # left (it was being handled; the inbox purge takes it within a day).
+        received = (await s.execute(select(InboxUpdate.payload))).scalars().all()
+        kept = [payload for payload in received if str(person.id) in payload]
+        assert len(kept) == 1 and ForgetChoice(erase=1).pack() in kept[0]
     assert is_anonymous(anon) and suggestion is None
     assert await count_rows(services, Answer, respondent_id=anon) == 5
     # The case is still being handled (the campaign says anonymise): facts kept, person gone.
