@@ -9,6 +9,7 @@ so nothing can ever be sent to it and it can never be a real person.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -120,6 +121,15 @@ async def personal_data(uow: UnitOfWork, rid: int) -> dict[str, Any]:
         "rectification_verdicts": await _rows(
             uow, select(RectificationRating).where(RectificationRating.respondent_id == rid)
         ),
+        "updates_received": [  # as Telegram delivered them; kept a day after handling
+            {**row, "payload": json.loads(row["payload"])}
+            for row in await _rows(
+                uow,
+                select(InboxUpdate)
+                .where(InboxUpdate.person == rid)
+                .order_by(InboxUpdate.update_id),
+            )
+        ],
     }
 
 

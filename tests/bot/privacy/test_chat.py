@@ -80,6 +80,9 @@ async def test_mydata_sends_everything_held_about_the_person(app: ComplaintApp) 
     [code] = data["codes_redeemed"]
     assert code["role"] == "handler" and code["used_by"] == person.id
     assert data["broadcast_deliveries"] == [] and data["memberships"] == []
+    # The updates as received, the complaint's text among them, until the inbox purge.
+    received = json.dumps([u["payload"] for u in data["updates_received"]], ensure_ascii=False)
+    assert COMPLAINT in received and {u["person"] for u in data["updates_received"]} == {person.id}
     # Another person's /mydata holds none of it.
     other = Citizen(app, 61_234)
     theirs = await my_data(app, other)
