@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -49,6 +50,17 @@ NOTICE_INTERVAL = 60.0  # seconds between looks for due complaint reminders and 
 # redelivery window and keeps "who handled this person last" for the caches.
 INBOX_KEPT = dt.timedelta(days=1)
 INBOX_PURGE_INTERVAL = 3600.0  # seconds between purges of handled updates
+
+
+async def _every(seconds: float, what: str, round_: Callable[[], Awaitable[object]]) -> None:
+    """Run `round_` every `seconds` until cancelled; a failed round is logged and retried
+    at the next (a background job must not end on one error)."""
+    while True:
+        try:
+            await round_()
+        except Exception:
+            log.exception("%s: round failed", what)
+        await asyncio.sleep(seconds)
 
 
 class Adapter(Sender, Protocol):
@@ -144,10 +156,17 @@ class Services:
         self.adapter = adapter
         self.tasks = [
             asyncio.create_task(self.outbox.run(adapter), name="outbox"),
-            asyncio.create_task(self._notice_loop(), name="complaint-notices"),
-            asyncio.create_task(self._bulletin_loop(), name="bulletins"),
+            asyncio.create_task(
+                _every(self.notice_every, "complaint reminders", self.send_due_notices),
+                name="complaint-notices",
+            ),
+            asyncio.create_task(
+                _every(self.notice_every, "bulletins", self.bulletins.tick), name="bulletins"
+            ),
             asyncio.create_task(self.privacy.run_retention(), name="retention"),
-            asyncio.create_task(self._inbox_purge_loop(), name="inbox-purge"),
+            asyncio.create_task(
+                _every(INBOX_PURGE_INTERVAL, "inbox purge", self.purge_inbox), name="inbox-purge"
+            ),
         ]
         self.admin.start()
         self.scoring.start()
@@ -164,38 +183,12 @@ class Services:
                 await task
         self.adapter = None
 
-    async def _notice_loop(self) -> None:
-        """Queue due complaint reminders and escalations every `notice_every` seconds."""
-        while True:
-            try:
-                await self.send_due_notices()
-            except Exception:  # a failed round is retried at the next
-                log.exception("complaint reminders: round failed")
-            await asyncio.sleep(self.notice_every)
-
-    async def _bulletin_loop(self) -> None:
-        """Send the scheduled bulletins that are due, looking every `notice_every` seconds."""
-        while True:
-            try:
-                await self.bulletins.tick()
-            except Exception:  # a failed round is retried at the next
-                log.exception("bulletins: round failed")
-            await asyncio.sleep(self.notice_every)
-
     async def purge_inbox(self) -> int:
         """Delete handled updates older than INBOX_KEPT (wall clock); how many went."""
-        return await self.inbox.purge_done(self.inbox.now() - INBOX_KEPT)
-
-    async def _inbox_purge_loop(self) -> None:
-        """`purge_inbox` every INBOX_PURGE_INTERVAL seconds."""
-        while True:
-            try:
-                purged = await self.purge_inbox()
-                if purged:
-                    log.info("inbox: %d handled updates purged", purged)
-            except Exception:  # a failed round is retried at the next
-                log.exception("inbox purge: round failed")
-            await asyncio.sleep(INBOX_PURGE_INTERVAL)
+        purged = await self.inbox.purge_done(self.inbox.now() - INBOX_KEPT)
+        if purged:
+            log.info("inbox: %d handled updates purged", purged)
+        return purged
 
     # -- deliveries ----------------------------------------------------------------------
 

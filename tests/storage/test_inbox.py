@@ -101,7 +101,7 @@ async def test_a_claim_says_who_handled_the_persons_previous_update(db: Database
 
 
 async def test_handled_updates_older_than_the_cutoff_are_purged(db: Database) -> None:
-    """Only handled ones go (they hold what people typed); pending and parked stay."""
+    """Only handled ones go (they hold what people typed); waiting and leased ones stay."""
     wall = Wall()
     inbox = Inbox(db, wall)
     await inbox.store([update(1, 7), update(2, 8), update(3, 9)])
